@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.db import open_database
-from engine.models import database
 from engine.paths import Home
+from engine.store.db import open_database
+from engine.store.models import database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

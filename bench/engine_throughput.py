@@ -19,9 +19,9 @@ from pathlib import Path
 from peewee import IntegerField, Model, SqliteDatabase, TextField
 
 from bench.common import PYTHON, ROOT, Figure, alternate, median, show, temp_home
-from engine import jobs
-from engine.jobconfig import parse_config
-from engine.models import Job
+from engine.config.job import parse_config
+from engine.store import jobs
+from engine.store.models import Job
 
 N = 1000
 REPEATS = 3

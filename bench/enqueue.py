@@ -19,8 +19,8 @@ from huey import SqliteHuey
 from huey.storage import SqliteStorage
 
 from bench.common import Figure, alternate, median, show, temp_home
-from engine import jobs
-from engine.jobconfig import parse_config
+from engine.config.job import parse_config
+from engine.store import jobs
 
 N = 2000
 REPEATS = 5

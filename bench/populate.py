@@ -11,7 +11,7 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from engine.models import database
+from engine.store.models import database
 
 SUMMARY = json.dumps({"formula_type": "R-OSSE", "frequency_range": [200, 20000], "num_frequencies": 48,
                       "sim_type": "2"})

@@ -13,9 +13,10 @@ import time
 
 from bench.common import Figure, median, show, temp_home
 from bench.populate import populate
-from engine import recovery, settings
-from engine.engine import Engine
-from engine.models import Job, database
+from engine.run import recovery
+from engine.run.engine import Engine
+from engine.store import settings
+from engine.store.models import Job, database
 
 TOTAL = 100_000
 RUNNING = 1_000

@@ -22,11 +22,11 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.common import PYTHON, ROOT, Figure, show, temp_home
-from engine import jobs
-from engine.jobconfig import parse_config
-from engine.models import Job
+from engine.config.job import parse_config
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.mesh import build_mesh
+from engine.store import jobs
+from engine.store.models import Job
 
 SIZES = {"small": (18, 45), "middle": (12, 30), "large": (8, 20)}  # throat and mouth element size, mm
 FREQUENCIES = [500.0, 1000.0, 2000.0]

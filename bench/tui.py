@@ -34,8 +34,8 @@ TARGET_RSS_MB = 200.0
 
 async def measure(root: Path) -> dict[str, float]:
     """First paint, median poll cycle and resident memory of the app on the HORNQ_HOME at root."""
-    from engine import jobs, watch
     from engine.paths import Home
+    from engine.store import jobs, watch
     from tui.app import HornqApp, JobsChanged
 
     app = HornqApp(Home(root), start_engine=False, poll=False)
@@ -65,8 +65,8 @@ def run_child(root: Path) -> dict[str, float]:
 
 def main() -> list[Figure]:
     from bench.populate import populate
-    from engine.db import open_database
     from engine.paths import Home
+    from engine.store.db import open_database
 
     with temp_home() as big:
         populate(TOTAL, running=5, queued=50)

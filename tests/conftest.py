@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from engine.db import open_database
-from engine.models import Job
 from engine.paths import Home
+from engine.store.db import open_database
+from engine.store.models import Job
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = "tests.plugins.steps"
@@ -87,7 +87,7 @@ class EngineProcess:
             self.proc = subprocess.Popen([sys.executable, "-m", "engine", "engine", *extra], stdout=log,
                                          stderr=log, text=True, env=os.environ.copy(), cwd=ROOT,
                                          start_new_session=True)
-        from engine import lease
+        from engine.store import lease
 
         wait_for(lambda: (info := lease.live_engine()) is not None and info.pid == self.proc.pid)
         return self.proc

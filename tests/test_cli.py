@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from engine import lifecycle
-from engine.cli import main
+from engine.cli.main import main
 from engine.errors import EXIT_CODES
-from engine.lifecycle import Source, Status
-from engine.models import Job
 from engine.paths import Home
+from engine.store import lifecycle
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job
 from tests.conftest import Cli
 
 JOB_KEYS = {"id", "status", "progress", "stage", "stage_message", "created_at", "queued_at", "started_at",

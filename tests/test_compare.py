@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.metrics import METRICS
-from engine.models import JobMetrics
 from engine.paths import Home
+from engine.solvers.horn.metrics import METRICS
+from engine.store.models import JobMetrics
 from tests.conftest import Cli
 from tests.tui.study_sample import COMPLETE, populate_study
 

@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine import lease, settings
-from engine.models import Job, JobEvent
 from engine.paths import Home
 from engine.procs import group_members, is_alive
-from engine.recovery import INTERRUPTED
+from engine.run.recovery import INTERRUPTED
+from engine.store import lease, settings
+from engine.store.models import Job, JobEvent
 from tests.conftest import ROOT, Cli, EngineProcess, wait_for
 
 PROGRESS_SCRIPT = (
@@ -122,8 +122,8 @@ def test_recovery_never_kills_a_recycled_pid(cli: Cli, home: Home) -> None:
     bystander = subprocess.Popen(["sleep", "300"], start_new_session=True)
     try:
         job_id = cli.submit_command("true")
-        from engine import jobs, lifecycle
-        from engine.lifecycle import Source, Status
+        from engine.store import jobs, lifecycle
+        from engine.store.lifecycle import Source, Status
 
         lifecycle.transition(job_id, Status.RUNNING, source=Source.ENGINE)
         jobs.update_job(job_id, worker_pid=bystander.pid, worker_start_ticks=1)  # same pid, other start time
@@ -237,7 +237,7 @@ def test_the_engine_package_imports_without_textual() -> None:
 def test_queue_commands_do_not_load_heavy_modules(home: Home) -> None:
     probe = (
         "import sys\n"
-        "from engine.cli import main\n"
+        "from engine.cli.main import main\n"
         "main(['run', '--no-start', '--', 'true'])\n"
         "main(['jobs', '--json'])\n"
         "heavy = sorted(m for m in ('numpy', 'textual', 'gmsh', 'bempp_cl', 'asyncio') if m in sys.modules)\n"

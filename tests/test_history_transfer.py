@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import studies
-from engine.db import open_database
 from engine.errors import ConfigError
-from engine.history import export_history
-from engine.history_import import import_history
-from engine.models import Job, JobEvent, JobMetrics, JobResult, Study
 from engine.paths import Home
+from engine.store import studies
+from engine.store.db import open_database
+from engine.store.history_export import export_history
+from engine.store.history_import import import_history
+from engine.store.models import Job, JobEvent, JobMetrics, JobResult, Study
 from tests.conftest import Cli
 from tests.tui.study_sample import COMPLETE, STUDY_ID, populate_study
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from engine import jobs, lifecycle
+from engine.config.job import parse_config
 from engine.errors import IllegalTransition
-from engine.jobconfig import parse_config
-from engine.lifecycle import ALLOWED, TERMINAL, Source, Status
-from engine.models import Job, JobEvent
 from engine.paths import Home
+from engine.store import jobs, lifecycle
+from engine.store.lifecycle import ALLOWED, TERMINAL, Source, Status
+from engine.store.models import Job, JobEvent
 
 
 def queued_job() -> str:

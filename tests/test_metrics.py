@@ -6,7 +6,16 @@ import math
 
 import pytest
 
-from engine.metrics import DEFAULTS, METRICS, Curve, MetricSettings, best, compute, control_frequency, coverage_deg
+from engine.solvers.horn.metrics import (
+    DEFAULTS,
+    METRICS,
+    Curve,
+    MetricSettings,
+    best,
+    compute,
+    control_frequency,
+    coverage_deg,
+)
 
 OCTAVES = [500.0 * 2 ** (i / 4) for i in range(21)]  # 500 Hz … 16 kHz, four points per octave
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import jobs, lifecycle, retention, settings
-from engine.jobconfig import parse_config
-from engine.lifecycle import Source, Status
-from engine.models import Job, JobTombstone
+from engine.config.job import parse_config
 from engine.paths import Home
+from engine.store import jobs, lifecycle, retention, settings
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, JobTombstone
 from tests.conftest import Cli
 
 

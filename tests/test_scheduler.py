@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import jobs, lease, lifecycle
-from engine.jobconfig import parse_config
-from engine.lifecycle import Source, Status
+from engine.config.job import parse_config
 from engine.paths import Home
-from engine.scheduler import LeaseLost, claim_next
+from engine.run.scheduler import LeaseLost, claim_next
+from engine.store import jobs, lease, lifecycle
+from engine.store.lifecycle import Source, Status
 
 
 def queued(n: int) -> list[str]:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.db import MIGRATIONS, SCHEMA_VERSION, open_database
 from engine.errors import StorageError
-from engine.models import Job, database
 from engine.paths import Home, resolve_home
+from engine.store.db import MIGRATIONS, SCHEMA_VERSION, open_database
+from engine.store.models import Job, database
 
 
 def mode(path: Path) -> int:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from engine import jobs, studies
+from engine.config.sweeps import CONFIRM_ABOVE, NeedsConfirmation, Plan, combine, parse_values, parse_vary_option
 from engine.errors import ConfigError, NotFound, UsageError
-from engine.lifecycle import Source, Status, transition
-from engine.models import Job, Study
 from engine.paths import Home
-from engine.sweeps import CONFIRM_ABOVE, NeedsConfirmation, Plan, combine, parse_values, parse_vary_option
+from engine.store import jobs, studies
+from engine.store.lifecycle import Source, Status, transition
+from engine.store.models import Job, Study
 from tests.conftest import Cli
 
 HORN = """\

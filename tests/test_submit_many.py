@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import jobs
-from engine.jobconfig import parse_config
-from engine.models import Job, JobEvent
+from engine.config.job import parse_config
 from engine.paths import Home
+from engine.store import jobs
+from engine.store.models import Job, JobEvent
 
 
 def spec(label: str, cwd: Path):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import settings
-from engine.models import Job, JobArtifact, JobResult
 from engine.procs import is_alive
+from engine.store import settings
+from engine.store.models import Job, JobArtifact, JobResult
 from tests.conftest import Cli, EngineProcess, wait_for
 
 

@@ -1,6 +1,6 @@
 """The hornq terminal app: a client of the database, never of the solver.
 
-A single polling thread reads the window of jobs once, then only what changed (``engine.watch``),
+A single polling thread reads the window of jobs once, then only what changed (``engine.store.watch``),
 and posts messages; widgets update in place from them. Actions write requests through the engine's
 public modules (submit, stop, delete, label, settings) and wake the poller.
 """
@@ -26,12 +26,13 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from engine import daemon, jobs, studies, watch
-from engine.db import open_database
 from engine.errors import HornqError
-from engine.lifecycle import ACTIVE, TERMINAL, Status
-from engine.models import Job
 from engine.paths import Home
+from engine.run import daemon
+from engine.store import jobs, studies, watch
+from engine.store.db import open_database
+from engine.store.lifecycle import ACTIVE, TERMINAL, Status
+from engine.store.models import Job
 from engine.text import one_line
 from tui import cells
 from tui.commands import ActionCommands

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from rich.text import Text
 
+from engine.store.watch import JobView
 from engine.text import one_line
-from engine.watch import JobView
 
 STATUS_STYLES = {
     "queued": "cyan",

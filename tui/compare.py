@@ -1,6 +1,6 @@
 """The comparison view: metrics of several horns side by side, and a metric charted against a study parameter.
 
-The table is the document of ``hornq compare --json`` (``engine.compare``): one row per job, one column per
+The table is the document of ``hornq compare --json`` (``engine.store.compare``): one row per job, one column per
 metric, the best value of each "lower is better" column highlighted. ``s`` sorts by the column under the cursor,
 ``g`` overlays the marked (or all) jobs' charts, ``v`` charts the column's metric against a varied parameter.
 """
@@ -19,10 +19,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from engine import compare, jobs
-from engine.metrics import BY_KEY, METRICS
-from engine.models import Study
-from engine.sweeps import Value, format_value, label_for
+from engine.config.sweeps import Value, format_value, label_for
+from engine.solvers.horn.metrics import BY_KEY, METRICS
+from engine.store import compare, jobs
+from engine.store.models import Study
 from tui.charts import Run, format_tick, nice_ticks, theme_series_colors
 from tui.studies import StudyJobTable
 

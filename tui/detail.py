@@ -13,11 +13,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
 
-from engine import jobs
-from engine.models import Job
 from engine.paths import Home
+from engine.store import jobs
+from engine.store.models import Job
+from engine.store.watch import JobView
 from engine.text import printable
-from engine.watch import JobView
 from tui import cells
 
 LOG_CHUNK = 256 * 1024

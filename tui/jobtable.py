@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from engine.watch import JobView
+from engine.store.watch import JobView
 from tui import cells
 
 COLUMNS = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from engine.cli import main as cli_main
+from engine.cli.main import main as cli_main
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,13 +18,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from engine import jobs, settings, studies
+from engine.config.job import check_label, parse_config
+from engine.config.toml_out import dumps
 from engine.errors import HornqError
-from engine.jobconfig import check_label, parse_config
-from engine.lifecycle import ACTIVE, Status
-from engine.models import Job
+from engine.store import jobs, settings, studies
+from engine.store.lifecycle import ACTIVE, Status
+from engine.store.models import Job
 from engine.text import one_line
-from engine.tomlout import dumps
 from tui import cells
 from tui.dialogs import ConfirmDialog, ExportDialog, FilterDialog, InputDialog, config_file_error
 from tui.jobtable import SORT_KEYS, JobTable

@@ -6,9 +6,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from engine.lifecycle import Status
 from engine.paths import open_private
-from engine.watch import SORTS
+from engine.store.lifecycle import Status
+from engine.store.watch import SORTS
 
 STATE_FILE = "tui-state.json"
 

@@ -15,9 +15,9 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 
-from engine.lifecycle import ACTIVE, TERMINAL, Status
-from engine.sweeps import label_for
-from engine.watch import JobView
+from engine.config.sweeps import label_for
+from engine.store.lifecycle import ACTIVE, TERMINAL, Status
+from engine.store.watch import JobView
 from tui import cells
 from tui.jobtable import SORT_KEYS, IdCell, JobTable
 

@@ -12,9 +12,9 @@ import shlex
 import sys
 from typing import Any
 
-from engine import settings
 from engine.slurm.jobdir import JobDir
 from engine.slurm.options import sbatch_arguments
+from engine.store import settings
 
 WORKER_MODULE = "engine.slurm.worker"
 NAME_PREFIX = "hornq-"

@@ -16,19 +16,19 @@ import re
 import time
 from pathlib import Path
 
-from engine import jobs, lease, settings
+from engine.config.job import COMMON_KEYS
 from engine.errors import IllegalTransition
-from engine.hooks import run_on_finish
-from engine.jobconfig import COMMON_KEYS
-from engine.lifecycle import ACTIVE, Source, Status, transition
-from engine.models import Job
 from engine.paths import Home
+from engine.run.hooks import run_on_finish
 from engine.slurm import batch, client
 from engine.slurm.client import SlurmRefused, SlurmUnavailable
 from engine.slurm.finish import Ending, fail_before_start, judge, results_ready, write_end
 from engine.slurm.jobdir import JobDir, job_root, keep_log, link_log
 from engine.slurm.parse import Record
 from engine.slurm.states import Phase, lookup
+from engine.store import jobs, lease, settings
+from engine.store.lifecycle import ACTIVE, Source, Status, transition
+from engine.store.models import Job
 
 log = logging.getLogger("hornq.slurm")
 SYNC_S = 1.0

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine import lifecycle, results
-from engine.lifecycle import Source, Status
-from engine.models import Job, database
-from engine.outcome import describe_exit
+from engine.run.outcome import describe_exit
 from engine.slurm.jobdir import JobDir
 from engine.slurm.parse import Record
 from engine.slurm.states import Phase, State
+from engine.store import lifecycle, results
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, database
 
 
 @dataclass(frozen=True)

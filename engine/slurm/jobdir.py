@@ -15,9 +15,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from engine import settings
 from engine.paths import Home, ensure_private_dir, open_private, write_atomic
-from engine.worker import ARTIFACTS_DIR, RESULTS_FILE
+from engine.run.worker_process import ARTIFACTS_DIR, RESULTS_FILE
+from engine.store import settings
 
 REQUEST_FILE = "job.json"
 SCRIPT_FILE = "job.sbatch"

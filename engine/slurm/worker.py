@@ -22,13 +22,13 @@ from collections import deque
 from pathlib import Path
 from typing import IO, Any
 
-from engine.command import child_env, parse_progress
-from engine.outcome import describe_exit
 from engine.paths import ensure_private_dir
+from engine.run.command import child_env, parse_progress
+from engine.run.outcome import describe_exit
+from engine.run.worker_process import write_output
 from engine.slurm.jobdir import JobDir
 from engine.solvers import Cancelled, load_plugin
 from engine.text import printable
-from engine.worker import write_output
 
 STDERR_TAIL = 12
 EXIT_CANCELLED = 128 + signal.SIGTERM

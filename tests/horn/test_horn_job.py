@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.models import Job
 from engine.solvers.horn.mesh import tags_present
+from engine.store.models import Job
 from tests.conftest import Cli
 
 SMALL_HORN = """\
@@ -44,8 +44,8 @@ def two_horn_jobs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, list[s
     root = tmp_path_factory.mktemp("horn-e2e")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HORNQ_HOME", str(root / "home"))
-        from engine.db import open_database
         from engine.paths import Home
+        from engine.store.db import open_database
 
         home = Home(root / "home")
         open_database(home)

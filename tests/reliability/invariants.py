@@ -6,8 +6,8 @@ import itertools
 from collections import Counter
 from pathlib import Path
 
-from engine.lifecycle import ALLOWED, TERMINAL, Status
-from engine.models import Job, JobEvent, JobResult, database
+from engine.store.lifecycle import ALLOWED, TERMINAL, Status
+from engine.store.models import Job, JobEvent, JobResult, database
 
 
 def integrity_ok() -> bool:

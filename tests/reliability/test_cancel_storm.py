@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import settings
-from engine.lifecycle import ACTIVE
-from engine.models import Job
+from engine.store import settings
+from engine.store.lifecycle import ACTIVE
+from engine.store.models import Job
 from tests.conftest import ROOT, Cli, EngineProcess, wait_for
 from tests.reliability.invariants import check_all
 

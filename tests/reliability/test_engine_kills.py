@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import settings
-from engine.lifecycle import ACTIVE, Status
-from engine.models import Job
 from engine.procs import group_members
-from engine.recovery import INTERRUPTED
+from engine.run.recovery import INTERRUPTED
+from engine.store import settings
+from engine.store.lifecycle import ACTIVE, Status
+from engine.store.models import Job
 from tests.conftest import ROOT, Cli, EngineProcess, wait_for
 from tests.reliability.invariants import check_all, starts
 

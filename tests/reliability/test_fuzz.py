@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.cli import main
+from engine.cli.main import main
+from engine.config.job import parse_config
+from engine.config.toml_out import dumps
 from engine.errors import EXIT_CODES, ConfigError
-from engine.jobconfig import parse_config
-from engine.models import Job
 from engine.paths import Home
 from engine.solvers.horn.expr import parse_expression
-from engine.tomlout import dumps
+from engine.store.models import Job
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = tomllib.loads((ROOT / "examples" / "rosse-40deg.toml").read_text())
@@ -129,7 +129,7 @@ def test_command_lines_never_raise_and_refusals_write_nothing(
 @pytest.fixture(scope="module")
 def fuzz_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
     """One home for all CLI cases, with no background engine; everything is restored afterwards."""
-    from engine.db import open_database
+    from engine.store.db import open_database
 
     root = tmp_path_factory.mktemp("fuzz")
     with pytest.MonkeyPatch.context() as patch:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.config.job import parse_config
 from engine.errors import ConfigError
-from engine.jobconfig import parse_config
-from engine.models import Job
+from engine.store.models import Job
 from tests.conftest import ROOT, Cli
 
 EXAMPLE = tomllib.loads((ROOT / "examples" / "rosse-40deg.toml").read_text())

@@ -6,8 +6,8 @@ import ast
 import stat
 from pathlib import Path
 
-from engine.models import Job
 from engine.paths import Home
+from engine.store.models import Job
 from tests.conftest import ROOT, Cli, EngineProcess, wait_for
 from tests.test_workers import submit_steps
 

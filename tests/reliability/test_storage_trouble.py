@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.db import open_database
-from engine.models import Job
 from engine.paths import Home
+from engine.store.db import open_database
+from engine.store.models import Job
 from tests.conftest import PLUGINS, ROOT, Cli, EngineProcess, wait_for
 from tests.reliability.invariants import check_all
 

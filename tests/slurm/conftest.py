@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from engine.models import Job
 from engine.paths import Home
+from engine.store.models import Job
 
 READY_STATES = ("idle", "mixed", "allocated")
 

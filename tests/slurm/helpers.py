@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from engine.models import Job, JobEvent
+from engine.store.models import Job, JobEvent
 
 
 def slurm_field(slurm_id: str, name: str) -> str:

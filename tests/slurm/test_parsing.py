@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.config.job import parse_config
 from engine.errors import ConfigError
-from engine.jobconfig import parse_config
-from engine.lifecycle import Status
-from engine.models import Job
 from engine.slurm.finish import judge
 from engine.slurm.jobdir import JobDir
 from engine.slurm.options import parse_executor, sbatch_arguments
@@ -23,6 +21,8 @@ from engine.slurm.parse import (
     parse_squeue,
 )
 from engine.slurm.states import Phase, lookup
+from engine.store.lifecycle import Status
+from engine.store.models import Job
 from tests.conftest import Cli
 
 # Recorded from slurm-wlm 22.05 on a single-node cluster.

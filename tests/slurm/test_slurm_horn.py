@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.lifecycle import TERMINAL
-from engine.models import Job, JobEvent
 from engine.solvers.horn.mesh import tags_present
+from engine.store.lifecycle import TERMINAL
+from engine.store.models import Job, JobEvent
 from tests.conftest import Cli, EngineProcess, wait_for
 from tests.horn.test_horn_job import LOCAL_REFERENCE, RESULT_KEYS, SMALL_HORN
 from tests.slurm.helpers import slurm_state
@@ -28,8 +28,8 @@ def horn_job(tmp_path_factory: pytest.TempPathFactory, slurm_cluster: None) -> I
     root = tmp_path_factory.mktemp("slurm-horn")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HORNQ_HOME", str(root / "home"))
-        from engine.db import open_database
         from engine.paths import Home
+        from engine.store.db import open_database
 
         home = Home(root / "home")
         open_database(home)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import jobs, lifecycle
-from engine.lifecycle import Source, Status
 from engine.paths import Home
 from engine.slurm.jobdir import JobDir
+from engine.store import jobs, lifecycle
+from engine.store.lifecycle import Source, Status
 from tests.conftest import Cli, EngineProcess, wait_for
 from tests.slurm.helpers import command_config, history, job, slurm_field, slurm_state
 

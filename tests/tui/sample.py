@@ -8,12 +8,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from engine import jobs, lifecycle
-from engine.db import open_database
-from engine.jobconfig import parse_config
-from engine.lifecycle import Source, Status
-from engine.models import Job, JobEvent, JobResult
+from engine.config.job import parse_config
 from engine.paths import Home
+from engine.store import jobs, lifecycle
+from engine.store.db import open_database
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, JobEvent, JobResult
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 DATA = Path(__file__).parent / "data"

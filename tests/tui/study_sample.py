@@ -11,14 +11,15 @@ import math
 from pathlib import Path
 from typing import Any
 
-from engine import jobs, lifecycle, metricstore
-from engine.db import open_database
-from engine.jobconfig import parse_config
-from engine.lifecycle import Source, Status
-from engine.models import JobResult, Study
+from engine.config.job import parse_config
+from engine.config.sweeps import Plan
 from engine.paths import Home
-from engine.studies import draft
-from engine.sweeps import Plan
+from engine.store import jobs, lifecycle
+from engine.store import metrics as metricstore
+from engine.store.db import open_database
+from engine.store.lifecycle import Source, Status
+from engine.store.models import JobResult, Study
+from engine.store.studies import draft
 from tests.tui.sample import DATA, _at, _job
 
 STUDY_ID = "5e1d0000-0000-4000-8000-000000000001"

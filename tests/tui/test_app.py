@@ -10,9 +10,9 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import Input, Log, Static
 
-from engine import jobs, settings
-from engine.models import Job, database
 from engine.paths import Home
+from engine.store import jobs, settings
+from engine.store.models import Job, database
 from tests.conftest import Cli, EngineProcess
 from tui.app import HornqApp
 from tui.detail import DetailScreen

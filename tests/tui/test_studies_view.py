@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from engine import jobs, studies, watch
-from engine.models import Job
 from engine.paths import Home
+from engine.store import jobs, studies, watch
+from engine.store.models import Job
 from tests.tui.study_sample import STUDY_ID, populate_study
 from tui.compare import ComparisonScreen, MetricChartScreen, MetricPlot, metric_series
 from tui.dialogs import ConfirmDialog

@@ -9,9 +9,9 @@ import subprocess
 import sys
 import time
 
-from engine import lease
-from engine.models import Job
 from engine.paths import Home
+from engine.store import lease
+from engine.store.models import Job
 from tests.conftest import ROOT, Cli, wait_for
 
 

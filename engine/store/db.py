@@ -15,8 +15,8 @@ import peewee
 from peewee import SqliteDatabase
 
 from engine.errors import StorageError
-from engine.models import Counter, database
 from engine.paths import Home
+from engine.store.models import Counter, database
 
 BUSY_TIMEOUT_ENV = "HORNQ_BUSY_TIMEOUT_S"
 DEFAULT_BUSY_TIMEOUT_S = 10.0

@@ -6,7 +6,7 @@ into the config (``sweep.f_max``, ``mesh.elements_per_wavelength``); a bare name
 parameter, as ATH users call them. Values are a range ``start:stop:step`` (stop included when the steps land on
 it), a comma list ``100,130``, or a TOML list (whose strings may be azimuth expressions).
 
-This module only expands: it is pure and writes nothing. ``engine.studies`` validates every expanded config and
+This module only expands: it is pure and writes nothing. ``engine.store.studies`` validates every expanded config and
 queues them all in one transaction, so a study is queued whole or not at all.
 """
 

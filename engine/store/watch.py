@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import lease, settings
-from engine.lifecycle import Status
-from engine.models import Counter, Job, JobTombstone, database
+from engine.store import lease, settings
+from engine.store.lifecycle import Status
+from engine.store.models import Counter, Job, JobTombstone, database
 
 WINDOW = 500
 SORTS = {

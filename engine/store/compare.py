@@ -19,9 +19,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from engine import metricstore, studies
-from engine.metrics import BY_KEY, DEFAULTS, METRICS, MetricSettings, best
-from engine.models import Job, Study
+from engine.solvers.horn.metrics import BY_KEY, DEFAULTS, METRICS, MetricSettings, best
+from engine.store import metrics as metricstore
+from engine.store import studies
+from engine.store.models import Job, Study
 
 
 def study_json(study: Study) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Peewee models: the database is the only channel between hornq's processes.
 
-The schema itself is created by the migrations in ``engine.db``; these classes map onto it.
+The schema itself is created by the migrations in ``engine.store.db``; these classes map onto it.
 Heavy payloads (results, mesh artifacts) live in their own tables so listing jobs stays fast.
 """
 
@@ -64,7 +64,7 @@ class Job(BaseModel):
 
 
 class Study(BaseModel):
-    """A design study: jobs expanded from one config by varying parameters (``engine.studies``)."""
+    """A design study: jobs expanded from one config by varying parameters (``engine.store.studies``)."""
 
     id = TextField(primary_key=True)
     name = TextField()
@@ -74,7 +74,7 @@ class Study(BaseModel):
 
 
 class JobMetrics(BaseModel):
-    """Figures of merit of a complete horn job (``engine.metrics``), kept apart from its fixed results JSON."""
+    """Figures of merit of a complete job (from its solver plugin), kept apart from its fixed results JSON."""
 
     job = ForeignKeyField(Job, primary_key=True, on_delete="CASCADE", column_name="job_id")
     version = IntegerField()

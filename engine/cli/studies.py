@@ -1,6 +1,6 @@
 """The command line of design studies: queue a sweep, follow and act on a study, compare horns, move history.
 
-``engine.cli`` registers these commands; like every queue command they load only the standard library and
+``engine.cli.main`` registers these commands; like every queue command they load only the standard library and
 peewee (metrics are pure Python), so they stay fast in scripts.
 """
 
@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.cli import _maybe_start_engine, _note, _open, _print_json
+from engine.cli.main import _maybe_start_engine, _note, _open, _print_json
+from engine.config.sweeps import CONFIRM_ABOVE
 from engine.errors import UsageError
-from engine.sweeps import CONFIRM_ABOVE
 
 #: Columns of the text comparison table unless --metrics names others.
 DEFAULT_COLUMNS = ("di_mean", "bw_h_spread", "bw_v_spread", "on_axis_dev", "z_ripple", "control_h_hz",
@@ -65,7 +65,7 @@ def add_submit_options(cmd: Any) -> None:
 
 def submit_study(args: argparse.Namespace, draft: Any) -> int:
     """Queue a validated study; prints its job ids (one per line) and names the study on stderr."""
-    from engine import studies
+    from engine.store import studies
 
     home = _open(args)
     study, queued = studies.queue(draft)
@@ -82,7 +82,7 @@ def submit_study(args: argparse.Namespace, draft: Any) -> int:
 
 
 def cmd_studies(args: argparse.Namespace) -> int:
-    from engine import studies
+    from engine.store import studies
 
     _open(args)
     found = studies.list_studies()
@@ -100,7 +100,7 @@ def cmd_studies(args: argparse.Namespace) -> int:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
-    from engine import jobs, studies
+    from engine.store import jobs, studies
 
     home = _open(args)
     study = studies.resolve(args.study)
@@ -135,7 +135,7 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from engine.metrics import DEFAULTS, MetricSettings
+    from engine.solvers.horn.metrics import DEFAULTS, MetricSettings
 
     band = DEFAULTS.band_hz
     if args.band:
@@ -156,8 +156,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from engine import compare, jobs, studies
-    from engine.metrics import BY_KEY
+    from engine.solvers.horn.metrics import BY_KEY
+    from engine.store import compare, jobs, studies
 
     settings = _settings(args)
     columns = [key.strip() for key in args.metrics.split(",")] if args.metrics else list(DEFAULT_COLUMNS)
@@ -181,9 +181,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _table(document: dict[str, Any], columns: list[str]) -> str:
     """Rows of jobs, a column per metric (title, then unit); ``*`` marks the best values of a column."""
-    from engine.compare import format_value
-    from engine.metrics import BY_KEY
-    from engine.sweeps import label_for
+    from engine.config.sweeps import label_for
+    from engine.solvers.horn.metrics import BY_KEY
+    from engine.store.compare import format_value
 
     header = ["ID", "JOB", *(BY_KEY[key].title for key in columns)]
     units = ["", "", *(BY_KEY[key].unit for key in columns)]
@@ -205,7 +205,8 @@ def _table(document: dict[str, Any], columns: list[str]) -> str:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from engine import jobs, metricstore
+    from engine.store import jobs
+    from engine.store import metrics as metricstore
 
     _open(args)
     if args.backfill:
@@ -224,8 +225,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"job_id": job.id, **found})
         return 0
-    from engine.compare import format_value
-    from engine.metrics import BY_KEY
+    from engine.solvers.horn.metrics import BY_KEY
+    from engine.store.compare import format_value
 
     for key, value in found["values"].items():
         metric = BY_KEY[key]
@@ -234,7 +235,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def cmd_import_history(args: argparse.Namespace) -> int:
-    from engine.history_import import import_history
+    from engine.store.history_import import import_history
 
     _open(args)
     report = import_history(args.file)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine import lease, lifecycle
 from engine.errors import EngineError
-from engine.lifecycle import Source, Status
-from engine.models import Job, database
+from engine.store import lease, lifecycle
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, database
 
 
 class LeaseLost(EngineError):

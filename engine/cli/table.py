@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 
-from engine.models import Job
+from engine.store.models import Job
 from engine.text import one_line
 
 

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine import metricstore
-from engine.models import Job, JobArtifact, JobResult, database
-from engine.worker import ARTIFACTS_DIR, RESULTS_FILE
+from engine.run.worker_process import ARTIFACTS_DIR, RESULTS_FILE
+from engine.store import metrics as metricstore
+from engine.store.models import Job, JobArtifact, JobResult, database
 
 
 def read_output(directory: Path) -> tuple[dict[str, Any], dict[str, str]]:

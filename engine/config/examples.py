@@ -22,7 +22,7 @@ env = { OMP_NUM_THREADS = "1" }
 def example(kind: str) -> str:
     if kind == "command":
         return COMMAND_EXAMPLE
-    from engine.jobconfig import closest, kinds
+    from engine.config.job import closest, kinds
     from engine.solvers import load_plugin
 
     if kind not in kinds():

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine import jobs
+from engine.config.job import LABEL_MAX, JobSpec, check_label, parse_config, read_config_file
+from engine.config.sweeps import Plan, Value, apply, combine, label_for, parse_vary_option, study_section
 from engine.errors import AmbiguousId, ConfigError, NotFound
-from engine.jobconfig import LABEL_MAX, JobSpec, check_label, parse_config, read_config_file
-from engine.lifecycle import ACTIVE, TERMINAL, Status
-from engine.models import Job, Study, database, utcnow
-from engine.sweeps import Plan, Value, apply, combine, label_for, parse_vary_option, study_section
+from engine.store import jobs
+from engine.store.lifecycle import ACTIVE, TERMINAL, Status
+from engine.store.models import Job, Study, database, utcnow
 
 RERUNNABLE = frozenset({Status.ERROR, Status.CANCELLED})
 
@@ -175,7 +175,7 @@ def submit_file(path: Path) -> list[Job]:
     plan = draft_file(path)
     if plan is not None:
         return queue(plan)[1]
-    from engine.jobconfig import load_config_file
+    from engine.config.job import load_config_file
 
     return [jobs.submit(load_config_file(path))]
 
@@ -183,6 +183,6 @@ def submit_file(path: Path) -> list[Job]:
 def check_file(path: Path) -> None:
     """Validate a config file as ``submit_file`` would queue it, writing nothing."""
     if draft_file(path) is None:
-        from engine.jobconfig import load_config_file
+        from engine.config.job import load_config_file
 
         load_config_file(path)

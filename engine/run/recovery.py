@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import signal
 
-from engine import lifecycle
-from engine.lifecycle import Source, Status
-from engine.models import Job, database
 from engine.procs import kill_group, live_ids
+from engine.store import lifecycle
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, database
 
 INTERRUPTED = "interrupted: the engine stopped during execution"
 

@@ -1,6 +1,6 @@
 """Queries and requests on jobs: what CLI, TUI and engine ask of the queue.
 
-Status changes go through ``engine.lifecycle``; every other write to a job row goes through
+Status changes go through ``engine.store.lifecycle``; every other write to a job row goes through
 ``update_job`` so that the change counter moves and readers polling by it see the change.
 """
 
@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import lifecycle, settings
-from engine.db import next_value
+from engine.config.job import JobSpec, check_label
 from engine.errors import AmbiguousId, Conflict, NotFound, UsageError
-from engine.jobconfig import JobSpec, check_label
-from engine.lifecycle import ACTIVE, Source, Status
-from engine.models import Job, JobArtifact, JobEvent, JobResult, JobTombstone, database, utcnow
 from engine.paths import Home
+from engine.store import lifecycle, settings
+from engine.store.db import next_value
+from engine.store.lifecycle import ACTIVE, Source, Status
+from engine.store.models import Job, JobArtifact, JobEvent, JobResult, JobTombstone, database, utcnow
 
 ID_PREFIX_RE = re.compile(r"^[0-9a-f-]{1,36}$")
 LIMIT_MAX = 200
@@ -31,7 +31,7 @@ def short_id(job_id: str) -> str:
 
 def submit(spec: JobSpec, job_id: str | None = None, *, study_id: str | None = None,
            study_values: dict[str, Any] | None = None) -> Job:
-    """Queue a validated job; a study member also records its study and varied values (``engine.studies``)."""
+    """Queue a validated job; a study member also records its study and varied values (``engine.store.studies``)."""
     return lifecycle.enqueue(_row(spec, settings.get("default_executor"), job_id, study_id, study_values))
 
 
@@ -73,7 +73,7 @@ def rerun(job_id: str, config: dict[str, Any] | None = None) -> Job:
     """
     from pathlib import Path
 
-    from engine.jobconfig import parse_config
+    from engine.config.job import parse_config
 
     original = get(job_id)
     spec = parse_config(config if config is not None else stored_config(original), Path("/"),

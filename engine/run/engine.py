@@ -18,18 +18,19 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import jobs, lease, lifecycle, recovery, results, retention, settings
 from engine.errors import storage_failure
-from engine.hooks import run_on_finish
-from engine.lifecycle import Source, Status
-from engine.models import Job, database
-from engine.outcome import Outcome
 from engine.paths import Home
-from engine.runs import CommandRun, Run
-from engine.scheduler import LeaseLost, claim_next, queued_count
+from engine.run import recovery
+from engine.run.execution import CommandRun, Run
+from engine.run.hooks import run_on_finish
+from engine.run.outcome import Outcome
+from engine.run.pool import SolverRun, WorkerPool
+from engine.run.scheduler import LeaseLost, claim_next, queued_count
+from engine.run.throttle import Throttle
 from engine.slurm.executor import SlurmExecutor
-from engine.throttle import Throttle
-from engine.workers import SolverRun, WorkerPool
+from engine.store import jobs, lease, lifecycle, results, retention, settings
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, database
 
 log = logging.getLogger("hornq.engine")
 POLL_S = 0.1

@@ -6,7 +6,7 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.lifecycle import Status
+from engine.store.lifecycle import Status
 
 
 @dataclass

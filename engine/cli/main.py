@@ -76,7 +76,7 @@ def build_parser() -> Parser:
     cmd.add_argument("--no-start", action="store_true", help="do not start a background engine")
     cmd.add_argument("--executor", choices=("local", "slurm"),
                      help="where the job runs (default: the config's [executor], else the default_executor setting)")
-    from engine import cli_studies
+    from engine.cli import studies as cli_studies
 
     cli_studies.add_submit_options(cmd)
 
@@ -170,8 +170,8 @@ def build_parser() -> Parser:
 
 
 def _open(args: argparse.Namespace):
-    from engine.db import open_database
     from engine.paths import Home, resolve_home
+    from engine.store.db import open_database
 
     home = Home(resolve_home(args.home))
     open_database(home)
@@ -190,7 +190,7 @@ def _note(text: str) -> None:
 def _maybe_start_engine(home: Any, args: argparse.Namespace) -> None:
     if args.no_start:
         return
-    from engine.daemon import ensure_running
+    from engine.run.daemon import ensure_running
 
     pid = ensure_running(home)
     if pid is not None:
@@ -209,17 +209,17 @@ def _submitted(job: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from engine.jobconfig import load_config_file
-    from engine.studies import draft_file
+    from engine.config.job import load_config_file
+    from engine.store.studies import draft_file
 
     study = draft_file(args.file, vary=args.vary, name=args.study_name, label=args.label, confirmed=args.yes)
     if study is not None:
-        from engine.cli_studies import submit_study
+        from engine.cli.studies import submit_study
 
         return submit_study(args, study)
     spec = load_config_file(args.file, label=args.label, executor=args.executor)
     home = _open(args)
-    from engine import jobs
+    from engine.store import jobs
 
     job = jobs.submit(spec)
     _maybe_start_engine(home, args)
@@ -230,7 +230,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         raise UsageError("hornq run: give the program after --, e.g. hornq run -- ./solve.sh case1")
-    from engine.jobconfig import parse_config
+    from engine.config.job import parse_config
 
     section: dict[str, Any] = {"argv": argv}
     if args.cwd is not None:
@@ -238,7 +238,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = parse_config({"kind": "command", "command": section}, Path.cwd(), label=args.label,
                         executor=args.executor)
     home = _open(args)
-    from engine import jobs
+    from engine.store import jobs
 
     job = jobs.submit(spec)
     _maybe_start_engine(home, args)
@@ -246,7 +246,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     statuses = [s.strip() for s in args.status.split(",") if s.strip()] if args.status else None
     if not 1 <= args.limit <= jobs.LIMIT_MAX:
@@ -257,14 +257,14 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         _print_json({"items": [jobs.job_json(j) for j in items], "total": total,
                      "limit": args.limit, "offset": args.offset})
         return 0
-    from engine.table import jobs_table
+    from engine.cli.table import jobs_table
 
     print(jobs_table(items, total, args.offset))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     _open(args)
     job = jobs.resolve(args.id)
@@ -287,7 +287,7 @@ def _each(args: argparse.Namespace, act: Callable[[Any], dict[str, Any]]) -> int
     Every id is resolved before anything is done, so a mistyped id changes nothing; a job whose
     state refuses the action (e.g. already finished) does not stop the others.
     """
-    from engine import jobs
+    from engine.store import jobs
 
     resolved, failed = [], None
     for prefix in args.ids:
@@ -312,7 +312,7 @@ def _each(args: argparse.Namespace, act: Callable[[Any], dict[str, Any]]) -> int
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     _open(args)
 
@@ -327,7 +327,7 @@ def cmd_stop(args: argparse.Namespace) -> int:
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     home = _open(args)
 
@@ -343,7 +343,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     home = _open(args)
 
@@ -357,7 +357,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_label(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     _open(args)
     job = jobs.resolve(args.id)
@@ -368,8 +368,8 @@ def cmd_label(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from engine import jobs
-    from engine.lifecycle import TERMINAL
+    from engine.store import jobs
+    from engine.store.lifecycle import TERMINAL
 
     home = _open(args)
     job = jobs.resolve(args.id)
@@ -391,7 +391,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     _open(args)
     job = jobs.resolve(args.id)
@@ -400,7 +400,7 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     _open(args)
     job = jobs.resolve(args.id)
@@ -419,7 +419,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_mesh(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     _open(args)
     job = jobs.resolve(args.id)
@@ -433,7 +433,7 @@ def cmd_mesh(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from engine import jobs
+    from engine.store import jobs
 
     _open(args)
     job = jobs.resolve(args.id)
@@ -448,7 +448,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_export_history(args: argparse.Namespace) -> int:
-    from engine.history import export_history
+    from engine.store.history_export import export_history
 
     _open(args)
     count = export_history(args.file, include_results=args.results)
@@ -457,7 +457,7 @@ def cmd_export_history(args: argparse.Namespace) -> int:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    from engine import retention
+    from engine.store import retention
 
     home = _open(args)
     ids = retention.prune(home, dry_run=args.dry_run)
@@ -473,7 +473,7 @@ def cmd_config_help(args: argparse.Namespace) -> int:
 
 
 def cmd_config_get(args: argparse.Namespace) -> int:
-    from engine import settings
+    from engine.store import settings
 
     _open(args)
     values = {args.key: settings.get(args.key)} if args.key else settings.get_all()
@@ -489,7 +489,7 @@ def cmd_config_get(args: argparse.Namespace) -> int:
 
 
 def cmd_config_set(args: argparse.Namespace) -> int:
-    from engine import settings
+    from engine.store import settings
 
     _open(args)
     value = settings.set_value(args.key, args.value)
@@ -498,7 +498,7 @@ def cmd_config_set(args: argparse.Namespace) -> int:
 
 
 def cmd_config_example(args: argparse.Namespace) -> int:
-    from engine.examples import example
+    from engine.config.examples import example
 
     sys.stdout.write(example(args.kind))
     return 0
@@ -506,14 +506,14 @@ def cmd_config_example(args: argparse.Namespace) -> int:
 
 def cmd_engine(args: argparse.Namespace) -> int:
     if args.action == "start":
-        from engine import daemon
+        from engine.run import daemon
 
         home = _open(args)
         info = daemon.start(home)
         print(f"engine started in the background (pid {info.pid}); log: {home.engine_log}")
         return 0
     if args.action == "stop":
-        from engine import daemon
+        from engine.run import daemon
 
         home = _open(args)
         info = daemon.stop(home, drain=args.drain, timeout=args.timeout)
@@ -525,7 +525,8 @@ def cmd_engine(args: argparse.Namespace) -> int:
 
 
 def _engine_status(args: argparse.Namespace) -> int:
-    from engine import daemon, jobs, lease, settings
+    from engine.run import daemon
+    from engine.store import jobs, lease, settings
 
     _open(args)
     info = lease.live_engine()
@@ -562,7 +563,7 @@ def _engine_foreground(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from engine.engine import Engine
+    from engine.run.engine import Engine
 
     home = _open(args)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,

@@ -61,7 +61,7 @@ def validate_kind(kind: Any, body: dict[str, Any], base_dir: Path) -> Validated:
         shown = kind if isinstance(kind, str) else type(kind).__name__
         raise ConfigError(f"unknown kind {shown!r}{closest(str(kind), kinds())}; known kinds: {', '.join(kinds())}")
     if kind == "command":
-        from engine import command
+        from engine.run import command
 
         return command.validate(body, base_dir)
     from engine.solvers import load_plugin

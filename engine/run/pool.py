@@ -14,14 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.jobconfig import COMMON_KEYS
-from engine.lifecycle import Status
-from engine.models import Job
-from engine.outcome import Outcome, describe_exit
+from engine.config.job import COMMON_KEYS
 from engine.paths import Home, open_private
 from engine.procs import kill_group, start_ticks
-from engine.runs import Report, Run
-from engine.worker import MEMORY_ENV
+from engine.run.execution import Report, Run
+from engine.run.outcome import Outcome, describe_exit
+from engine.run.worker_process import MEMORY_ENV
+from engine.store.lifecycle import Status
+from engine.store.models import Job
 
 PROTOCOL_LIMIT = 16 * 1024 * 1024
 READY_TIMEOUT_S = 60.0
@@ -44,7 +44,7 @@ class Worker:
         env = dict(os.environ, **{MEMORY_ENV: str(memory_mb)})
         try:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "engine.worker",
+                sys.executable, "-m", "engine.run.worker_process",
                 env=env,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,

@@ -8,9 +8,9 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from engine import lease
 from engine.errors import EngineError
 from engine.paths import Home, open_private
+from engine.store import lease
 
 if TYPE_CHECKING:
     import subprocess

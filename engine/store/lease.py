@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass
 
 from engine.errors import EngineError
-from engine.models import EngineLease, database, utcnow
 from engine.procs import is_alive, start_ticks
+from engine.store.models import EngineLease, database, utcnow
 
 STALE_AFTER_S = 30.0
 HEARTBEAT_S = 5.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import ConfigError
-from engine.models import Setting, database
+from engine.store.models import Setting, database
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _absolute_path_or_empty(text: str) -> str:
 
 
 def _argv_template(text: str) -> list[str]:
-    from engine.hooks import parse_template
+    from engine.run.hooks import parse_template
 
     return parse_template(text)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine import settings
-from engine.db import next_value
-from engine.jobs import remove_files
-from engine.lifecycle import TERMINAL
-from engine.models import Job, JobTombstone, database
 from engine.paths import Home
+from engine.store import settings
+from engine.store.db import next_value
+from engine.store.jobs import remove_files
+from engine.store.lifecycle import TERMINAL
+from engine.store.models import Job, JobTombstone, database
 
 BATCH = 500
 

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from engine import metrics
-from engine.models import Job, JobMetrics, JobResult, database
+from engine.solvers.horn import metrics
+from engine.store.models import Job, JobMetrics, JobResult, database
 
 log = logging.getLogger("hornq.metrics")
 

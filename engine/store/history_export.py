@@ -1,6 +1,6 @@
 """Exporting the job history as one JSON document (configs, summaries, transitions, studies, metrics).
 
-``engine.history_import`` reads it back into another HORNQ_HOME. Version 2 added ``study``, ``study_values``
+``engine.store.history_import`` reads it back into another HORNQ_HOME. Version 2 added ``study``, ``study_values``
 and ``metrics`` to each job; version 1 files still import.
 """
 
@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine import __version__, metricstore
-from engine.compare import study_json
+from engine import __version__
 from engine.errors import UsageError
-from engine.jobs import history, job_json
-from engine.models import Job, JobResult, Study, utcnow
 from engine.paths import open_private
+from engine.store import metrics as metricstore
+from engine.store.compare import study_json
+from engine.store.jobs import history, job_json
+from engine.store.models import Job, JobResult, Study, utcnow
 
 FORMAT = "hornq-history"
 VERSION = 2

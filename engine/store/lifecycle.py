@@ -10,9 +10,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from engine.db import next_value
 from engine.errors import IllegalTransition, NotFound
-from engine.models import Job, JobEvent, database, utcnow
+from engine.store.db import next_value
+from engine.store.models import Job, JobEvent, database, utcnow
 
 
 class Status(StrEnum):

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.db import next_value
+from engine.config.job import check_label
+from engine.config.sweeps import check_name
 from engine.errors import ConfigError
-from engine.history import FORMAT
-from engine.jobconfig import check_label
-from engine.lifecycle import TERMINAL
-from engine.metrics import VERSION as METRICS_VERSION
-from engine.models import Job, JobEvent, JobMetrics, JobResult, Study, database, utcnow
-from engine.sweeps import check_name
+from engine.solvers.horn.metrics import VERSION as METRICS_VERSION
+from engine.store.db import next_value
+from engine.store.history_export import FORMAT
+from engine.store.lifecycle import TERMINAL
+from engine.store.models import Job, JobEvent, JobMetrics, JobResult, Study, database, utcnow
 
 READABLE_VERSIONS = (1, 2)
 REQUIRED = ("id", "kind", "status", "created_at", "queued_at", "config", "config_summary", "history")

@@ -1,6 +1,6 @@
 """A running job as the engine sees it: start it, ask it to stop, kill it, and learn how it ended.
 
-``CommandRun`` runs an external program in its own process group; solver runs (``engine.workers``)
+``CommandRun`` runs an external program in its own process group; solver runs (``engine.run.pool``)
 hand the job to a warm worker process. Both report progress through a callback and end in an Outcome.
 """
 
@@ -13,12 +13,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from engine.command import child_env, parse_progress
-from engine.lifecycle import Status
-from engine.models import Job
-from engine.outcome import Outcome, describe_exit
 from engine.paths import Home, open_private
 from engine.procs import kill_group, start_ticks
+from engine.run.command import child_env, parse_progress
+from engine.run.outcome import Outcome, describe_exit
+from engine.store.lifecycle import Status
+from engine.store.models import Job
 from engine.text import printable
 
 Report = Callable[..., None]
