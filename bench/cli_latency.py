@@ -22,8 +22,13 @@ TARGET = 1.5
 def main() -> list[Figure]:
     with temp_home() as home:
         # Bytecode cached as after any normal install, even where the environment turns writing it off.
-        env = {**os.environ, "HORNQ_HOME": str(home.root), "TS_SOCKET": str(home.root / "tsp.socket"),
-               "TS_MAXFINISHED": "1000", "PYTHONPYCACHEPREFIX": str(home.root / "pycache")}
+        env = {
+            **os.environ,
+            "HORNQ_HOME": str(home.root),
+            "TS_SOCKET": str(home.root / "tsp.socket"),
+            "TS_MAXFINISHED": "1000",
+            "PYTHONPYCACHEPREFIX": str(home.root / "pycache"),
+        }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([HORNQ, "engine", "start"], env=env, check=True, stdout=subprocess.DEVNULL)
         tsp = shutil.which("tsp")
@@ -45,15 +50,32 @@ def main() -> list[Figure]:
     ms = {name: median(values) * 1000 for name, values in samples.items()}
     floor = ms["floor"]
     figures = [
-        Figure("`hornq run -- true` (engine running)", ms["hornq"], "ms", "`python -c 'import peewee, sqlite3'`",
-               floor, f"≤ {TARGET:g}× floor", ms["hornq"] <= TARGET * floor),
-        Figure("`hornq run --no-start -- true`", ms["hornq-no-start"], "ms", "`python -c 'import peewee, sqlite3'`",
-               floor, f"≤ {TARGET:g}× floor", ms["hornq-no-start"] <= TARGET * floor),
+        Figure(
+            "`hornq run -- true` (engine running)",
+            ms["hornq"],
+            "ms",
+            "`python -c 'import peewee, sqlite3'`",
+            floor,
+            f"≤ {TARGET:g}× floor",
+            ms["hornq"] <= TARGET * floor,
+        ),
+        Figure(
+            "`hornq run --no-start -- true`",
+            ms["hornq-no-start"],
+            "ms",
+            "`python -c 'import peewee, sqlite3'`",
+            floor,
+            f"≤ {TARGET:g}× floor",
+            ms["hornq-no-start"] <= TARGET * floor,
+        ),
         Figure("`python -c pass` (reference)", ms["bare"], "ms", "`python -c 'import peewee, sqlite3'`", floor),
     ]
     if "tsp" in ms:
-        figures.append(Figure("`tsp true` (task-spooler, reference)", ms["tsp"], "ms",
-                              "`python -c 'import peewee, sqlite3'`", floor))
+        figures.append(
+            Figure(
+                "`tsp true` (task-spooler, reference)", ms["tsp"], "ms", "`python -c 'import peewee, sqlite3'`", floor
+            )
+        )
     else:
         print("task-spooler (tsp) is not installed: left out")
     show(f"CLI submit latency (median of {REPEATS}, wall time from spawn to exit)", figures)

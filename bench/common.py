@@ -51,12 +51,20 @@ def median(values: list[float]) -> float:
 
 def machine() -> str:
     """CPU model, cores, memory, OS and Python, plus the load at the time (the noise we measure in)."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{cpu}, {os.cpu_count()} cores, {mem_kb / 2**20:.0f} GiB RAM, Linux {platform.release()}, "
-            f"Python {platform.python_version()}; load average {load}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem_kb / 2**20:.0f} GiB RAM, Linux {platform.release()}, "
+        f"Python {platform.python_version()}; load average {load}"
+    )
 
 
 @contextmanager

@@ -35,8 +35,9 @@ def hornq_run() -> tuple[float, float]:
     with temp_home() as home:
         jobs.submit_many([parse_config({"kind": "command", "command": {"argv": ["true"]}}, home.root)] * N)
         env = {**os.environ, "HORNQ_HOME": str(home.root)}
-        subprocess.run([PYTHON, "-m", "engine", "engine", "--until-idle"], env=env, cwd=ROOT, check=True,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [PYTHON, "-m", "engine", "engine", "--until-idle"], env=env, cwd=ROOT, check=True, stderr=subprocess.DEVNULL
+        )
         rows = list(Job.select(Job.started_at, Job.completed_at, Job.status).order_by(Job.queue_seq))
     assert all(row.status == "complete" for row in rows), "some no-op jobs did not complete"
     starts = [datetime.fromisoformat(row.started_at).timestamp() for row in rows]
@@ -89,10 +90,16 @@ def main() -> list[Figure]:
     rate, bare = median(samples["hornq"]), median(samples["bare"])
     gap = median([g for _, g in results["hornq"]])
     figures = [
-        Figure(f"{N:,} no-op command jobs through the engine", rate, "jobs/s", "bare Peewee claim→spawn→complete",
-               bare, f"≥ {TARGET_RATE:g} jobs/s", rate >= TARGET_RATE),
-        Figure("median end of job → next start", gap, "ms", "", None, f"≤ {TARGET_GAP_MS:g} ms",
-               gap <= TARGET_GAP_MS),
+        Figure(
+            f"{N:,} no-op command jobs through the engine",
+            rate,
+            "jobs/s",
+            "bare Peewee claim→spawn→complete",
+            bare,
+            f"≥ {TARGET_RATE:g} jobs/s",
+            rate >= TARGET_RATE,
+        ),
+        Figure("median end of job → next start", gap, "ms", "", None, f"≤ {TARGET_GAP_MS:g} ms", gap <= TARGET_GAP_MS),
     ]
     show(f"Engine throughput (median of {REPEATS})", figures)
     return figures

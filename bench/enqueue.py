@@ -76,22 +76,53 @@ def huey_rate(storage: type[SqliteStorage]) -> float:
 
 def main() -> list[Figure]:
     modes = ("batch", "batch+validate", "single")
-    samples = alternate({**{mode: lambda mode=mode: hornq_rate(mode) for mode in modes},
-                         "huey": lambda: huey_rate(NormalSyncStorage),
-                         "huey-default": lambda: huey_rate(SqliteStorage)}, REPEATS)
+    samples = alternate(
+        {
+            **{mode: lambda mode=mode: hornq_rate(mode) for mode in modes},
+            "huey": lambda: huey_rate(NormalSyncStorage),
+            "huey-default": lambda: huey_rate(SqliteStorage),
+        },
+        REPEATS,
+    )
     rate = {name: median(values) for name, values in samples.items()}
     huey = rate["huey"]
     peer = "SqliteHuey, a commit per task"
     target = f"≥ {TARGET:g}× huey"
     figures = [
-        Figure("`jobs.submit_many` of validated jobs, one commit", rate["batch"], "jobs/s", peer, huey, target,
-               rate["batch"] / huey >= TARGET),
-        Figure("`parse_config` + `jobs.submit_many`, one commit", rate["batch+validate"], "jobs/s", peer, huey,
-               target, rate["batch+validate"] / huey >= TARGET),
-        Figure("`parse_config` + `jobs.submit`, a commit per job", rate["single"], "jobs/s", peer, huey, target,
-               rate["single"] / huey >= TARGET),
-        Figure("`parse_config` + `jobs.submit`, for reference", rate["single"], "jobs/s",
-               "SqliteHuey default (synchronous FULL)", rate["huey-default"]),
+        Figure(
+            "`jobs.submit_many` of validated jobs, one commit",
+            rate["batch"],
+            "jobs/s",
+            peer,
+            huey,
+            target,
+            rate["batch"] / huey >= TARGET,
+        ),
+        Figure(
+            "`parse_config` + `jobs.submit_many`, one commit",
+            rate["batch+validate"],
+            "jobs/s",
+            peer,
+            huey,
+            target,
+            rate["batch+validate"] / huey >= TARGET,
+        ),
+        Figure(
+            "`parse_config` + `jobs.submit`, a commit per job",
+            rate["single"],
+            "jobs/s",
+            peer,
+            huey,
+            target,
+            rate["single"] / huey >= TARGET,
+        ),
+        Figure(
+            "`parse_config` + `jobs.submit`, for reference",
+            rate["single"],
+            "jobs/s",
+            "SqliteHuey default (synchronous FULL)",
+            rate["huey-default"],
+        ),
     ]
     show(f"Enqueue throughput ({N} jobs, median of {REPEATS})", figures)
     return figures

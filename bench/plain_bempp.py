@@ -28,11 +28,18 @@ def main(path: str, frequencies: list[float]) -> None:
     tags = mesh.cell_data_dict["gmsh:physical"]["triangle"]
     keep = tags != 4  # the mouth interface is not part of an exterior solve
     used, compact = np.unique(triangles[keep], return_inverse=True)
-    grid = bempp.Grid(mesh.points[used].T.copy(), compact.reshape(-1, 3).T.astype(np.uint32).copy(),
-                      domain_indices=tags[keep].astype(np.uint32))
+    grid = bempp.Grid(
+        mesh.points[used].T.copy(),
+        compact.reshape(-1, 3).T.astype(np.uint32).copy(),
+        domain_indices=tags[keep].astype(np.uint32),
+    )
     angles = np.radians(np.arange(0, 181, 5))
-    points = 2.0 * np.hstack([np.vstack([np.sin(angles), 0 * angles, np.cos(angles)]),
-                              np.vstack([0 * angles, np.sin(angles), np.cos(angles)])])
+    points = 2.0 * np.hstack(
+        [
+            np.vstack([np.sin(angles), 0 * angles, np.cos(angles)]),
+            np.vstack([0 * angles, np.sin(angles), np.cos(angles)]),
+        ]
+    )
     p1 = bempp.function_space(grid, "P", 1)
     source = bempp.function_space(grid, "DP", 0, segments=[2])
     seconds = []
@@ -41,14 +48,23 @@ def main(path: str, frequencies: list[float]) -> None:
         k = 2 * np.pi * f / C
         eta = 1j / k
         g = bempp.GridFunction(source, coefficients=1j * 2 * np.pi * f * RHO * np.ones(source.global_dof_count))
-        lhs = (0.5 * boundary.sparse.identity(p1, p1, p1) - boundary.helmholtz.double_layer(p1, p1, p1, k)
-               + eta * boundary.helmholtz.hypersingular(p1, p1, p1, k))
-        rhs = (-boundary.helmholtz.single_layer(source, p1, p1, k)
-               - eta * (0.5 * boundary.sparse.identity(source, p1, p1)
-                        + boundary.helmholtz.adjoint_double_layer(source, p1, p1, k))) * g
+        lhs = (
+            0.5 * boundary.sparse.identity(p1, p1, p1)
+            - boundary.helmholtz.double_layer(p1, p1, p1, k)
+            + eta * boundary.helmholtz.hypersingular(p1, p1, p1, k)
+        )
+        rhs = (
+            -boundary.helmholtz.single_layer(source, p1, p1, k)
+            - eta
+            * (
+                0.5 * boundary.sparse.identity(source, p1, p1)
+                + boundary.helmholtz.adjoint_double_layer(source, p1, p1, k)
+            )
+        ) * g
         pressure, _ = bempp.linalg.gmres(lhs, rhs, tol=1e-6)
-        field = (potential.helmholtz.double_layer(p1, points, k).evaluate(pressure)
-                 - potential.helmholtz.single_layer(source, points, k).evaluate(g))
+        field = potential.helmholtz.double_layer(p1, points, k).evaluate(pressure) - potential.helmholtz.single_layer(
+            source, points, k
+        ).evaluate(g)
         assert np.all(np.isfinite(field))
         seconds.append(time.perf_counter() - start)
     print(json.dumps({"triangles": int(keep.sum()), "seconds": seconds}))

@@ -13,10 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 from engine.store.models import database
 
-SUMMARY = json.dumps({"formula_type": "R-OSSE", "frequency_range": [200, 20000], "num_frequencies": 48,
-                      "sim_type": "2"})
-CONFIG = json.dumps({"kind": "command", "command": {"argv": ["true"], "cwd": "/", "env": {}},
-                     "executor": {"kind": "local"}})
+SUMMARY = json.dumps(
+    {"formula_type": "R-OSSE", "frequency_range": [200, 20000], "num_frequencies": 48, "sim_type": "2"}
+)
+CONFIG = json.dumps(
+    {"kind": "command", "command": {"argv": ["true"], "cwd": "/", "env": {}}, "executor": {"kind": "local"}}
+)
 TERMINAL = ("complete", "complete", "complete", "error", "cancelled")
 DEAD_PID = 4_000_000  # above Linux's pid_max ceiling (2^22): never a live process
 
@@ -37,8 +39,26 @@ def populate(total: int, *, running: int = 0, queued: int = 0) -> None:
         finished = at if status in TERMINAL else None
         started = at if status != "queued" else None
         pid = DEAD_PID + n if status == "running" else None
-        jobs.append((job_id, "command", status, at, at, at, started, finished, n, 1.0 if status == "complete" else 0.0,
-                     CONFIG, SUMMARY, f"variant {n}" if n % 3 == 0 else None, pid, 1 if pid else None, n))
+        jobs.append(
+            (
+                job_id,
+                "command",
+                status,
+                at,
+                at,
+                at,
+                started,
+                finished,
+                n,
+                1.0 if status == "complete" else 0.0,
+                CONFIG,
+                SUMMARY,
+                f"variant {n}" if n % 3 == 0 else None,
+                pid,
+                1 if pid else None,
+                n,
+            )
+        )
         events.append((job_id, None, "queued", at, "user", "submitted"))
         if started:
             events.append((job_id, "queued", "running", at, "engine", None))
@@ -49,7 +69,11 @@ def populate(total: int, *, running: int = 0, queued: int = 0) -> None:
         cursor.executemany(
             "INSERT INTO job (id, kind, status, created_at, updated_at, queued_at, started_at, completed_at, "
             "queue_seq, progress, config_json, config_summary_json, label, worker_pid, worker_start_ticks, "
-            "change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", jobs)
-        cursor.executemany("INSERT INTO job_event (job_id, from_status, to_status, at, source, message) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", events)
+            "change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            jobs,
+        )
+        cursor.executemany(
+            "INSERT INTO job_event (job_id, from_status, to_status, at, source, message) VALUES (?, ?, ?, ?, ?, ?)",
+            events,
+        )
         cursor.execute("UPDATE counter SET value = ? WHERE name IN ('change', 'queue')", (total,))

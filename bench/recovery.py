@@ -43,9 +43,11 @@ def floor_recovery() -> float:
             database.execute_sql(
                 "INSERT INTO job_event (job_id, from_status, to_status, at, source, message) "
                 "SELECT id, 'running', 'error', datetime('now'), 'recovery', ? FROM job WHERE status = 'running'",
-                (recovery.INTERRUPTED,))
-            database.execute_sql("UPDATE job SET status = 'error', error_message = ? WHERE status = 'running'",
-                                 (recovery.INTERRUPTED,))
+                (recovery.INTERRUPTED,),
+            )
+            database.execute_sql(
+                "UPDATE job SET status = 'error', error_message = ? WHERE status = 'running'", (recovery.INTERRUPTED,)
+            )
         elapsed = time.perf_counter() - start
         assert Job.select().where(Job.status == "running").count() == 0
         return elapsed
@@ -73,10 +75,22 @@ def main() -> list[Figure]:
         floor.append(floor_recovery())
         whole.append(engine_start())
     figures = [
-        Figure(f"recovery, {RUNNING:,} orphans among {TOTAL:,} jobs", median(hornq), "s",
-               "one UPDATE + one INSERT", median(floor), f"≤ {TARGET_S:g} s", median(hornq) <= TARGET_S),
-        Figure("whole engine start, nothing to prune (reference)", median(whole), "s",
-               "one UPDATE + one INSERT", median(floor)),
+        Figure(
+            f"recovery, {RUNNING:,} orphans among {TOTAL:,} jobs",
+            median(hornq),
+            "s",
+            "one UPDATE + one INSERT",
+            median(floor),
+            f"≤ {TARGET_S:g} s",
+            median(hornq) <= TARGET_S,
+        ),
+        Figure(
+            "whole engine start, nothing to prune (reference)",
+            median(whole),
+            "s",
+            "one UPDATE + one INSERT",
+            median(floor),
+        ),
     ]
     show(f"Recovery at engine start (median of {REPEATS})", figures)
     return figures

@@ -57,8 +57,12 @@ def write_meshes(directory: Path) -> dict[str, Path]:
 def plain(mesh: Path) -> tuple[float, list[float]]:
     """Wall seconds of the plain script in a fresh process, and its seconds per frequency."""
     start = time.perf_counter()
-    out = subprocess.run([PYTHON, str(ROOT / "bench" / "plain_bempp.py"), str(mesh), *map(str, FREQUENCIES)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "plain_bempp.py"), str(mesh), *map(str, FREQUENCIES)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return time.perf_counter() - start, json.loads(out.strip().splitlines()[-1])["seconds"]
 
 
@@ -67,8 +71,9 @@ def hornq(home_root: Path, meshes: dict[str, Path]) -> list[tuple[float, list[fl
     for name in ("middle", "middle", "small", "large"):
         jobs.submit(parse_config(horn_config(meshes[name]), ROOT))
     env = {**os.environ, "HORNQ_HOME": str(home_root)}
-    subprocess.run([PYTHON, "-m", "engine", "engine", "--until-idle"], env=env, cwd=ROOT, check=True,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [PYTHON, "-m", "engine", "engine", "--until-idle"], env=env, cwd=ROOT, check=True, stderr=subprocess.DEVNULL
+    )
     runs = []
     for job in Job.select().order_by(Job.queue_seq):
         assert job.status == "complete", f"horn job {job.id[:8]} ended {job.status}: {job.error_message}"
@@ -105,13 +110,31 @@ def main() -> list[Figure]:
     growth = [small, warm, large]
     fit = exponent([t for _, _, t in growth], [per_frequency(s) for _, s, _ in growth])
     figures = [
-        Figure(f"first job, fresh worker ({warm[2]} triangles, {len(FREQUENCIES)} frequencies)", first[0], "s",
-               "plain bempp-cl script, fresh process", plain_wall, f"≤ {TARGET_FIRST:g}× plain",
-               first[0] <= TARGET_FIRST * plain_wall),
-        Figure("second job, warm worker", warm[0], "s", "plain bempp-cl script, fresh process", plain_wall,
-               f"≤ {TARGET_WARM:g}× plain", warm[0] <= TARGET_WARM * plain_wall),
-        Figure("time per frequency (all but the first)", per_frequency(warm[1]), "s", "plain script, same frequencies",
-               per_frequency(plain_seconds)),
+        Figure(
+            f"first job, fresh worker ({warm[2]} triangles, {len(FREQUENCIES)} frequencies)",
+            first[0],
+            "s",
+            "plain bempp-cl script, fresh process",
+            plain_wall,
+            f"≤ {TARGET_FIRST:g}× plain",
+            first[0] <= TARGET_FIRST * plain_wall,
+        ),
+        Figure(
+            "second job, warm worker",
+            warm[0],
+            "s",
+            "plain bempp-cl script, fresh process",
+            plain_wall,
+            f"≤ {TARGET_WARM:g}× plain",
+            warm[0] <= TARGET_WARM * plain_wall,
+        ),
+        Figure(
+            "time per frequency (all but the first)",
+            per_frequency(warm[1]),
+            "s",
+            "plain script, same frequencies",
+            per_frequency(plain_seconds),
+        ),
     ]
     figures += [Figure(f"time per frequency, {t} triangles", per_frequency(s), "s") for _, s, t in growth]
     figures.append(Figure("growth exponent of time per frequency with triangles (fit)", fit, "", "dense BEM: 2"))

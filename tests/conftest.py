@@ -53,8 +53,14 @@ class Cli:
         self.home = home
 
     def __call__(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True,
-                                timeout=timeout, env=os.environ.copy(), cwd=ROOT)
+        result = subprocess.run(
+            [sys.executable, "-m", "engine", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=os.environ.copy(),
+            cwd=ROOT,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"hornq {' '.join(args)} exited {result.returncode}: {result.stderr}")
         return result
@@ -84,9 +90,15 @@ class EngineProcess:
 
     def start(self, *extra: str) -> subprocess.Popen[str]:
         with open(self.home.root / "test-engine.log", "a") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "engine", "engine", *extra], stdout=log,
-                                         stderr=log, text=True, env=os.environ.copy(), cwd=ROOT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "engine", "engine", *extra],
+                stdout=log,
+                stderr=log,
+                text=True,
+                env=os.environ.copy(),
+                cwd=ROOT,
+                start_new_session=True,
+            )
         from engine.store import lease
 
         wait_for(lambda: (info := lease.live_engine()) is not None and info.pid == self.proc.pid)

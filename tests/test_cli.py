@@ -15,8 +15,22 @@ from engine.store.lifecycle import Source, Status
 from engine.store.models import Job
 from tests.conftest import Cli
 
-JOB_KEYS = {"id", "status", "progress", "stage", "stage_message", "created_at", "queued_at", "started_at",
-            "completed_at", "config_summary", "has_results", "has_mesh_artifact", "label", "error_message"}
+JOB_KEYS = {
+    "id",
+    "status",
+    "progress",
+    "stage",
+    "stage_message",
+    "created_at",
+    "queued_at",
+    "started_at",
+    "completed_at",
+    "config_summary",
+    "has_results",
+    "has_mesh_artifact",
+    "label",
+    "error_message",
+}
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -65,8 +79,7 @@ def test_jobs_filters_by_status_and_pages(home: Home, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize("limit", ["0", "201", "-3"])
-def test_a_limit_outside_1_to_200_is_a_usage_error(home: Home, capsys: pytest.CaptureFixture[str],
-                                                   limit: str) -> None:
+def test_a_limit_outside_1_to_200_is_a_usage_error(home: Home, capsys: pytest.CaptureFixture[str], limit: str) -> None:
     code, out, err = run_cli(capsys, "jobs", "--json", f"--limit={limit}")
     assert (code, out) == (2, "")
     assert "between 1 and 200" in err and len(err.strip().splitlines()) == 1
@@ -75,8 +88,13 @@ def test_a_limit_outside_1_to_200_is_a_usage_error(home: Home, capsys: pytest.Ca
 def test_status_json_has_the_documented_keys(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     job_id = submit(capsys, "true")
     _, out, _ = run_cli(capsys, "status", job_id[:6], "--json")
-    assert json.loads(out) == {"status": "queued", "progress": 0.0, "stage": None, "stage_message": None,
-                               "message": None}
+    assert json.loads(out) == {
+        "status": "queued",
+        "progress": 0.0,
+        "stage": None,
+        "stage_message": None,
+        "message": None,
+    }
 
 
 def test_an_unknown_id_is_refused_with_its_own_code(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,8 +138,10 @@ def test_stop_cancels_a_queued_job_at_once_with_history(home: Home, capsys: pyte
     assert code == 0 and json.loads(out) == {"job_id": job_id, "outcome": "cancelled"}
     _, out, _ = run_cli(capsys, "history", job_id, "--json")
     events = json.loads(out)["events"]
-    assert [(e["from"], e["to"], e["source"]) for e in events] == [(None, "queued", "user"),
-                                                                   ("queued", "cancelled", "user")]
+    assert [(e["from"], e["to"], e["source"]) for e in events] == [
+        (None, "queued", "user"),
+        ("queued", "cancelled", "user"),
+    ]
 
 
 def test_stop_of_a_finished_job_is_a_conflict(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,8 +151,9 @@ def test_stop_of_a_finished_job_is_a_conflict(home: Home, capsys: pytest.Capture
     assert code == 6 and "already cancelled" in err
 
 
-def test_submit_reports_toml_errors_with_file_and_line(home: Home, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_submit_reports_toml_errors_with_file_and_line(
+    home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, 'kind = "command"\n[command]\nargv = ["a",\n')
     code, _, err = run_cli(capsys, "submit", "--no-start", str(path))
     assert code == 3 and str(path) in err and "line" in err and len(err.strip().splitlines()) == 1
@@ -145,8 +166,9 @@ def test_submit_names_an_unknown_key(home: Home, tmp_path: Path, capsys: pytest.
     assert code == 3 and "command.args" in err and Job.select().count() == 0
 
 
-def test_submit_refuses_an_unknown_kind_with_a_suggestion(home: Home, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_submit_refuses_an_unknown_kind_with_a_suggestion(
+    home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, 'kind = "hron"\n')
     code, _, err = run_cli(capsys, "submit", "--no-start", str(path))
     assert code == 3 and "unknown kind 'hron'" in err and "did you mean 'horn'" in err

@@ -24,8 +24,12 @@ def test_compare_json_lists_every_point_of_a_study_with_all_metrics(cli: Cli, st
     assert set(document) == TOP_KEYS
     assert document["study"]["name"] == "coverage"
     assert document["study"]["parameters"] == [{"name": "a", "path": "horn.a", "values": [40, 45, 50, 55, 60]}]
-    assert document["settings"] == {"band_hz": [1000.0, 10000.0], "ripple_above_hz": 1000.0, "tolerance": 0.15,
-                                    "points_hz": [1000.0, 2000.0, 4000.0, 8000.0, 16000.0]}
+    assert document["settings"] == {
+        "band_hz": [1000.0, 10000.0],
+        "ripple_above_hz": 1000.0,
+        "tolerance": 0.15,
+        "points_hz": [1000.0, 2000.0, 4000.0, 8000.0, 16000.0],
+    }
     assert [m["key"] for m in document["metrics"]] == [m.key for m in METRICS]
     assert set(document["metrics"][0]) == {"key", "title", "unit", "better"}
     rows = document["jobs"]
@@ -49,8 +53,7 @@ def test_compare_sorts_by_a_metric_and_keeps_jobs_without_it_last(cli: Cli, stud
     assert [row["study_values"]["a"] for row in rows] == [50, 45, 40, 60]
 
 
-def test_another_band_recomputes_from_the_results_without_replacing_the_stored_metrics(cli: Cli,
-                                                                                      study: dict) -> None:
+def test_another_band_recomputes_from_the_results_without_replacing_the_stored_metrics(cli: Cli, study: dict) -> None:
     stored = cli.json("compare", study["points"][40])["jobs"][0]["metrics"]["di_mean"]
     narrow = cli.json("compare", study["points"][40], "--band", "1000:2000")
     assert narrow["settings"]["band_hz"] == [1000.0, 2000.0]
@@ -65,12 +68,15 @@ def test_the_text_table_marks_the_best_values(cli: Cli, study: dict) -> None:
     assert "k*" in line and "(running)" in next(row for row in out if "a=55" in row)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--sort", "loudness"], "unknown metric 'loudness'"), (["--band", "10000:1000"], "LO < HI"),
-    ([], "give job ids, --study NAME, or both"),
-])
-def test_compare_refuses_bad_requests_with_usage_errors(cli: Cli, study: dict, args: list[str],
-                                                        message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sort", "loudness"], "unknown metric 'loudness'"),
+        (["--band", "10000:1000"], "LO < HI"),
+        ([], "give job ids, --study NAME, or both"),
+    ],
+)
+def test_compare_refuses_bad_requests_with_usage_errors(cli: Cli, study: dict, args: list[str], message: str) -> None:
     extra = ["--study", "coverage"] if args else []
     result = cli("compare", *extra, *args, check=False)
     assert result.returncode == 2 and message in result.stderr

@@ -150,8 +150,9 @@ def test_a_stale_lease_of_a_dead_engine_is_taken_over(cli: Cli, engine_process: 
     assert cli.status(job_id) == "complete"
 
 
-def test_a_raised_concurrency_cap_is_picked_up_without_restart(cli: Cli, engine_process: EngineProcess,
-                                                                tmp_path: Path) -> None:
+def test_a_raised_concurrency_cap_is_picked_up_without_restart(
+    cli: Cli, engine_process: EngineProcess, tmp_path: Path
+) -> None:
     ids = [cli.submit_command("sleep", "300") for _ in range(3)]
     engine_process.start()
     wait_for(lambda: cli.status(ids[0]) == "running")
@@ -173,8 +174,9 @@ def test_engine_stop_cancels_running_jobs_and_releases_the_lease(cli: Cli, engin
     assert lease.live_engine() is None
 
 
-def test_engine_stop_drain_lets_running_jobs_finish(cli: Cli, engine_process: EngineProcess, home: Home,
-                                                    tmp_path: Path) -> None:
+def test_engine_stop_drain_lets_running_jobs_finish(
+    cli: Cli, engine_process: EngineProcess, home: Home, tmp_path: Path
+) -> None:
     go = tmp_path / "go"
     job_id = cli.submit_command("sh", "-c", f"while [ ! -e {go} ]; do sleep 0.05; done; echo done")
     queued = cli.submit_command("true")
@@ -260,7 +262,7 @@ def test_sigterm_to_a_foreground_engine_stops_gracefully(cli: Cli, engine_proces
 def test_on_finish_runs_the_hook_as_argv_with_the_job_fields(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "hook.txt"
     writer = "import sys; open(sys.argv[1], 'a').write('|'.join(sys.argv[2:]) + '\\n')"
-    cli("config", "set", "on_finish", f"{sys.executable} -c \"{writer}\" {out} {{status}} {{label}} {{short_id}}")
+    cli("config", "set", "on_finish", f'{sys.executable} -c "{writer}" {out} {{status}} {{label}} {{short_id}}')
     job_id = cli.submit_command("false", label="x; touch pwned $(id)")
     cli("engine", "--until-idle")
     wait_for(lambda: out.exists() and out.read_text())

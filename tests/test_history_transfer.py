@@ -44,8 +44,9 @@ def test_the_export_carries_studies_values_and_metrics(exported: tuple[Path, dic
     assert entry["metrics"]["version"] == 1 and entry["results"]["job_id"] == ids["points"][45]
 
 
-def test_import_brings_finished_jobs_into_another_home_with_their_ids(exported: tuple[Path, dict],
-                                                                        other_home: Home, cli: Cli) -> None:
+def test_import_brings_finished_jobs_into_another_home_with_their_ids(
+    exported: tuple[Path, dict], other_home: Home, cli: Cli
+) -> None:
     path, ids = exported
     report = cli.json("import-history", str(path))
     finished = {ids["plain"], *(ids["points"][a] for a in COMPLETE)}
@@ -53,10 +54,17 @@ def test_import_brings_finished_jobs_into_another_home_with_their_ids(exported: 
     assert all(item["id"] == item["source_id"] for item in report["imported"])
     assert set(report["skipped_active"]) == {ids["queued"], ids["points"][55], ids["points"][60]}
     job = Job.get_by_id(ids["points"][45])
-    assert (job.status, job.study_id, json.loads(job.study_values_json), job.has_results) == \
-        ("complete", STUDY_ID, {"a": 45}, True)
-    assert [e.to_status for e in JobEvent.select().where(JobEvent.job == job.id).order_by(JobEvent.id)] == \
-        ["queued", "running", "complete"]
+    assert (job.status, job.study_id, json.loads(job.study_values_json), job.has_results) == (
+        "complete",
+        STUDY_ID,
+        {"a": 45},
+        True,
+    )
+    assert [e.to_status for e in JobEvent.select().where(JobEvent.job == job.id).order_by(JobEvent.id)] == [
+        "queued",
+        "running",
+        "complete",
+    ]
     assert JobMetrics.select().count() == 3 and Study.get_by_id(STUDY_ID).name == "coverage"
     assert studies.summarize(Study.get_by_id(STUDY_ID)).points == 3
     compared = cli.json("compare", "--study", "coverage")
@@ -72,8 +80,9 @@ def test_importing_the_same_file_again_changes_nothing(exported: tuple[Path, dic
     assert (Job.select().count(), JobEvent.select().count(), Study.select().count()) == counts
 
 
-def test_a_job_whose_id_is_taken_here_gets_a_new_id_and_its_results_follow(exported: tuple[Path, dict],
-                                                                           other_home: Home) -> None:
+def test_a_job_whose_id_is_taken_here_gets_a_new_id_and_its_results_follow(
+    exported: tuple[Path, dict], other_home: Home
+) -> None:
     path, ids = exported
     taken = ids["points"][40]
     document = json.loads(path.read_text())

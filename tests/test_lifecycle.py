@@ -32,8 +32,10 @@ def walk_to(job_id: str, status: Status) -> None:
 
 
 def events(job_id: str) -> list[tuple[str | None, str, str]]:
-    return [(e.from_status, e.to_status, e.source) for e in JobEvent.select().where(JobEvent.job == job_id)
-            .order_by(JobEvent.id)]
+    return [
+        (e.from_status, e.to_status, e.source)
+        for e in JobEvent.select().where(JobEvent.job == job_id).order_by(JobEvent.id)
+    ]
 
 
 def test_submission_writes_the_first_history_row(home: Home) -> None:

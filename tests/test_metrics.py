@@ -22,9 +22,13 @@ OCTAVES = [500.0 * 2 ** (i / 4) for i in range(21)]  # 500 Hz … 16 kHz, four p
 
 def results(freqs: list[float], **arrays) -> dict:
     flat = [0.0] * len(freqs)
-    data = {"frequencies_hz": freqs, "directivity_index_db": flat, "on_axis_spl_db": flat,
-            "beamwidth_6db_deg": {"horizontal": flat, "vertical": flat},
-            "throat_impedance": {"real": flat, "imag": flat}}
+    data = {
+        "frequencies_hz": freqs,
+        "directivity_index_db": flat,
+        "on_axis_spl_db": flat,
+        "beamwidth_6db_deg": {"horizontal": flat, "vertical": flat},
+        "throat_impedance": {"real": flat, "imag": flat},
+    }
     data.update(arrays)
     return data
 
@@ -63,8 +67,10 @@ def test_beamwidth_spread_is_max_minus_min_over_the_band_per_plane() -> None:
     found = values(results(OCTAVES, beamwidth_6db_deg={"horizontal": horizontal, "vertical": vertical}))
     assert found["bw_h_spread"] == pytest.approx(0) and found["bw_h_4k"] == pytest.approx(90)
     assert found["bw_v_spread"] == pytest.approx(20, abs=1e-3)
-    narrow = values(results(OCTAVES, beamwidth_6db_deg={"horizontal": horizontal, "vertical": vertical}),
-                    settings=MetricSettings(band_hz=(1000, 2000)))
+    narrow = values(
+        results(OCTAVES, beamwidth_6db_deg={"horizontal": horizontal, "vertical": vertical}),
+        settings=MetricSettings(band_hz=(1000, 2000)),
+    )
     assert narrow["bw_v_spread"] == pytest.approx(20 * math.log10(2), abs=1e-3)
 
 
@@ -80,8 +86,9 @@ def test_impedance_ripple_counts_only_the_real_part_above_the_chosen_frequency()
     inside = [r for r, f in zip(real, OCTAVES, strict=True) if f >= 1000]
     found = values(results(OCTAVES, throat_impedance={"real": real, "imag": [0.0] * len(OCTAVES)}))
     assert found["z_ripple"] == pytest.approx(max(inside) - min(inside), abs=1e-4)
-    higher = values(results(OCTAVES, throat_impedance={"real": real, "imag": real}),
-                    settings=MetricSettings(ripple_above_hz=20000))
+    higher = values(
+        results(OCTAVES, throat_impedance={"real": real, "imag": real}), settings=MetricSettings(ripple_above_hz=20000)
+    )
     assert higher["z_ripple"] is None
 
 
@@ -112,8 +119,9 @@ def test_coverage_is_twice_the_horns_angle_at_each_planes_azimuth() -> None:
 
 
 def test_every_metric_is_present_and_missing_data_gives_nulls_not_errors() -> None:
-    found = compute({"frequencies_hz": [1000.0, 2000.0], "directivity_index_db": [1.0, "x"]},
-                    {"horizontal": 80.0, "vertical": 80.0})
+    found = compute(
+        {"frequencies_hz": [1000.0, 2000.0], "directivity_index_db": [1.0, "x"]}, {"horizontal": 80.0, "vertical": 80.0}
+    )
     assert list(found["values"]) == [metric.key for metric in METRICS]
     assert all(value is None for value in found["values"].values())
     assert found["settings"]["band_hz"] == [1000.0, 10000.0] and found["settings"]["points_hz"][0] == 1000.0

@@ -40,4 +40,4 @@ def test_a_claimed_job_records_who_started_it(home: Home) -> None:
     lease.acquire("me")
     job = claim_next("me")
     assert (job.id, job.status, job.stage) == (job_id, "running", "starting")
-    assert [e["source"] for e in jobs.history(job_id)] == ["user", "engine"]
+    assert [e["source"] for e in jobs.transitions(job_id)] == ["user", "engine"]

@@ -58,10 +58,16 @@ def test_lists_keep_numbers_as_numbers_and_expressions_as_text() -> None:
     assert parse_values("12.7, 45 + 10*cos(p)^2", "a") == (12.7, "45 + 10*cos(p)^2")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("60:40:5", "ends below its start"), ("40:60:0", "step must be positive"), ("40:x:5", "'x' is not a number"),
-    ("1,,2", "give values like"), ("0:1e9:1", "limit 5000"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("60:40:5", "ends below its start"),
+        ("40:60:0", "step must be positive"),
+        ("40:x:5", "'x' is not a number"),
+        ("1,,2", "give values like"),
+        ("0:1e9:1", "limit 5000"),
+    ],
+)
 def test_bad_value_specs_are_refused_with_the_reason(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_values(text, "--vary a")
@@ -127,8 +133,7 @@ def test_study_names_default_to_the_label_then_the_file(horn_file: Path) -> None
     assert draft(horn_file, "a=40,50", name="wide").name == "wide"
 
 
-def test_one_invalid_point_refuses_the_whole_study_and_names_the_point(home: Home, cli: Cli,
-                                                                        horn_file: Path) -> None:
+def test_one_invalid_point_refuses_the_whole_study_and_names_the_point(home: Home, cli: Cli, horn_file: Path) -> None:
     result = cli("submit", "--no-start", str(horn_file), "--vary", "a=40,50,90", check=False)
     assert result.returncode == 3 and result.stderr.startswith("hornq: study point a=90: horn.a: 90°")
     assert (Job.select().count(), Study.select().count()) == (0, 0)
@@ -140,10 +145,10 @@ def test_a_large_study_is_refused_without_yes(home: Home, cli: Cli, horn_file: P
     assert Job.select().count() == 0
 
 
-def test_submit_with_vary_queues_one_job_per_point_linked_to_one_study(home: Home, cli: Cli,
-                                                                       horn_file: Path) -> None:
-    out = json.loads(cli("submit", "--no-start", str(horn_file), "--vary", "a=40:60:5", "--study-name",
-                         "coverage", "--json").stdout)
+def test_submit_with_vary_queues_one_job_per_point_linked_to_one_study(home: Home, cli: Cli, horn_file: Path) -> None:
+    out = json.loads(
+        cli("submit", "--no-start", str(horn_file), "--vary", "a=40:60:5", "--study-name", "coverage", "--json").stdout
+    )
     assert out["study"]["name"] == "coverage"
     assert [job["values"] for job in out["jobs"]] == [{"a": a} for a in (40, 45, 50, 55, 60)]
     queued = list(Job.select().order_by(Job.queue_seq))

@@ -25,7 +25,7 @@ def test_a_batch_is_queued_in_order_after_earlier_jobs_with_one_history_row_each
     assert {job.status for job in queued} == {"queued"}
     assert len({job.change_seq for job in queued}) == 4
     for job_id in ids:
-        assert [(e["from"], e["to"]) for e in jobs.history(job_id)] == [(None, "queued")]
+        assert [(e["from"], e["to"]) for e in jobs.transitions(job_id)] == [(None, "queued")]
 
 
 def test_a_batch_that_fails_midway_queues_nothing(home: Home) -> None:

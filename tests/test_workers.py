@@ -75,8 +75,9 @@ def test_a_hung_solver_is_killed_after_the_grace_period_and_the_next_job_gets_a_
         ("sigkill", "the solver worker died (killed by SIGKILL (out of memory?))"),
     ],
 )
-def test_a_failing_solver_ends_in_error_and_the_engine_goes_on(cli: Cli, tmp_path: Path, mode: str,
-                                                                message: str) -> None:
+def test_a_failing_solver_ends_in_error_and_the_engine_goes_on(
+    cli: Cli, tmp_path: Path, mode: str, message: str
+) -> None:
     failing = submit_steps(cli, tmp_path, "failing", mode=mode)
     after = submit_steps(cli, tmp_path, "after")
     cli("engine", "--until-idle")
@@ -104,8 +105,7 @@ def test_a_job_running_past_the_timeout_setting_ends_in_error(cli: Cli, tmp_path
     assert (job.status, job.error_message) == ("error", "timed out after 1 s")
 
 
-def test_progress_from_the_solver_reaches_the_database(cli: Cli, engine_process: EngineProcess,
-                                                       tmp_path: Path) -> None:
+def test_progress_from_the_solver_reaches_the_database(cli: Cli, engine_process: EngineProcess, tmp_path: Path) -> None:
     slow = submit_steps(cli, tmp_path, "slow", steps=100, step_s=0.1)
     engine_process.start()
     status = wait_for(lambda: (s := cli.json("status", slow))["stage"] == "bem_solve" and s)

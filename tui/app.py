@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from engine.errors import HornqError
 from engine.paths import Home
 from engine.run import daemon
+from engine.solvers import entry
 from engine.store import jobs, studies, watch
 from engine.store.db import open_database
 from engine.store.lifecycle import ACTIVE, TERMINAL, Status
@@ -78,8 +79,9 @@ class HornqApp(App[str | None]):
         Binding("T", "change_theme", "Theme", show=False, id="theme", tooltip="pick a colour theme"),
     ]
 
-    def __init__(self, home: Home, *, start_engine: bool = True, now: Callable[[], datetime] | None = None,
-                 poll: bool = True) -> None:
+    def __init__(
+        self, home: Home, *, start_engine: bool = True, now: Callable[[], datetime] | None = None, poll: bool = True
+    ) -> None:
         super().__init__()
         self.home = home
         self.start_engine = start_engine
@@ -171,10 +173,12 @@ class HornqApp(App[str | None]):
         from tui.detail import DetailScreen
         from tui.help import HelpScreen
 
-        sections = [("Everywhere", self.BINDINGS),
-                    ("Job table", MainScreen.BINDINGS + JobTable.BINDINGS + StudyJobTable.BINDINGS),
-                    ("Job detail", DetailScreen.BINDINGS),
-                    ("Command palette", [Binding("ctrl+p", "command_palette", "Search every command")])]
+        sections = [
+            ("Everywhere", self.BINDINGS),
+            ("Job table", MainScreen.BINDINGS + JobTable.BINDINGS + StudyJobTable.BINDINGS),
+            ("Job detail", DetailScreen.BINDINGS),
+            ("Command palette", [Binding("ctrl+p", "command_palette", "Search every command")]),
+        ]
         self.push_screen(HelpScreen(sections))
 
     # ------------------------------------------------------------- polling
@@ -301,8 +305,12 @@ class HornqApp(App[str | None]):
                 if job.status == Status.COMPLETE:
                     self.notify(f"{name} complete", title="job finished")
                 elif job.status == Status.ERROR:
-                    self.notify(f"{name} failed: {one_line(job.error_message or '', 120)}", title="job failed",
-                                severity="error", timeout=10)
+                    self.notify(
+                        f"{name} failed: {one_line(job.error_message or '', 120)}",
+                        title="job failed",
+                        severity="error",
+                        timeout=10,
+                    )
                 else:
                     self.notify(f"{name} cancelled", title="job cancelled", severity="warning")
                 if self.state.bell:
@@ -369,7 +377,7 @@ class HornqApp(App[str | None]):
         pairs = []
         for job_id in ids:
             job = Job.get_or_none(Job.id == job_id)
-            if job is None or not job.has_results or job.kind != "horn":
+            if job is None or not job.has_results or not entry(job.kind, "CHARTS"):
                 continue
             pairs.append((job.label or job_id[:8], jobs.results(job_id)))
         if not pairs:
@@ -383,14 +391,13 @@ class HornqApp(App[str | None]):
         """Export each job's results into directory/<label or id>; returns an error line or None."""
         if not directory:
             return "give a directory"
-        from engine.solvers.horn.export import export_results
-
         written = 0
         try:
             for job_id in ids:
                 job = Job.get_by_id(job_id)
                 name = jobs.export_name(job)
-                written += len(export_results(jobs.results(job_id), Path(directory).expanduser(), fmt, name))
+                export = entry(job.kind, "export_results")
+                written += len(export(jobs.results(job_id), Path(directory).expanduser(), fmt, name))
         except (HornqError, ValueError, OSError) as exc:
             return one_line(str(exc), 200)
         self.notify(f"wrote {written} file(s) to {directory}")

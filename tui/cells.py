@@ -6,6 +6,7 @@ from datetime import datetime
 
 from rich.text import Text
 
+from engine.solvers import entry
 from engine.store.watch import JobView
 from engine.text import one_line
 
@@ -97,8 +98,7 @@ def label(job: JobView) -> Text:
 
 
 def summary_line(job: JobView) -> str:
-    summary = job.summary
-    if "formula_type" in summary:
-        low, high = summary.get("frequency_range", ["?", "?"])
-        return f"{summary['formula_type']} {low}–{high} Hz × {summary.get('num_frequencies', '?')}"
-    return one_line(str(summary.get("command", "")), 120)
+    describe = entry(job.kind, "summary_line")
+    if describe is not None:
+        return describe(job.summary)
+    return one_line(str(job.summary.get("command", "")), 120)

@@ -24,5 +24,9 @@ class ActionCommands(Provider):
         for name, help_text, action in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self.app.run_action, action, self.app.screen),
-                          help=help_text)
+                yield Hit(
+                    score,
+                    matcher.highlight(name),
+                    partial(self.app.run_action, action, self.app.screen),
+                    help=help_text,
+                )

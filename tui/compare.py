@@ -8,6 +8,7 @@ metric, the best value of each "lower is better" column highlighted. ``s`` sorts
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -20,17 +21,14 @@ from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from engine.config.sweeps import Value, format_value, label_for
-from engine.solvers.horn.metrics import BY_KEY, METRICS
+from engine.solvers import Metric, MetricSet
 from engine.store import compare, jobs
 from engine.store.models import Study
-from tui.charts import Run, format_tick, nice_ticks, theme_series_colors
+from tui.plotting import ChartedJob, format_tick, nice_ticks, theme_series_colors
 from tui.studies import StudyJobTable
 
 #: Most jobs the overlay charts take at once; more lines than this cannot be told apart.
 MAX_OVERLAY = 8
-#: Columns shown first: the figures a designer ranks horns by; the per-frequency values follow.
-HEADLINE = ("di_mean", "bw_h_spread", "bw_v_spread", "on_axis_dev", "z_ripple", "control_h_hz", "control_v_hz")
-COLUMN_ORDER = HEADLINE + tuple(m.key for m in METRICS if m.key not in HEADLINE)
 Series = tuple[str, list[tuple[Value, float]]]
 
 
@@ -39,9 +37,23 @@ def row_name(row: dict[str, Any]) -> str:
     return label_for(row["study_values"]) if row["study_values"] else (row["label"] or row["id"][:8])
 
 
-def column_title(key: str) -> Text:
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison document with the metric set its columns come from."""
+
+    document: dict[str, Any]
+    metrics: MetricSet
+
+    @property
+    def column_order(self) -> tuple[str, ...]:
+        """The headline figures a designer ranks by first, then the per-frequency values."""
+        headline = tuple(self.metrics.COLUMNS)
+        return headline + tuple(m.key for m in self.metrics.METRICS if m.key not in headline)
+
+
+def column_title(metric: Metric) -> Text:
     """Two short lines (``BW H`` / ``spread``) so metric columns stay narrow."""
-    first, _, last = BY_KEY[key].title.rpartition(" ")
+    first, _, last = metric.title.rpartition(" ")
     return Text(f"{first}\n{last}" if first else last, justify="right")
 
 
@@ -57,22 +69,28 @@ def metric_series(document: dict[str, Any], key: str, parameter: str) -> list[Se
     return [(name, sorted(points, key=lambda p: (isinstance(p[0], str), p[0]))) for name, points in series.items()]
 
 
-def comparison(table: StudyJobTable) -> dict[str, Any] | None:
+def comparison(table: StudyJobTable) -> Comparison | None:
     """What the job table asks to compare: the marked jobs, else the whole study of the row under the cursor,
-    else the selected job. Marked jobs of one study keep it, so their metrics can be charted against it."""
+    else the selected job. Marked jobs of one study keep it, so their metrics can be charted against it.
+    Raises HornqError when the jobs have no metrics to compare."""
+    study = None
     if table.marked:
         ids = table.targets()
         shared = {table.views[i].study_id for i in ids}
         study_id = shared.pop() if len(shared) == 1 else None
         study = Study.get_or_none(Study.id == study_id) if study_id else None
-        return compare.compare(compare.select_jobs(ids, None), study=study)
-    study_id = table.study_of_cursor()
-    if study_id:
+        chosen = compare.select_jobs(ids, None)
+    elif study_id := table.study_of_cursor():
         study = Study.get_or_none(Study.id == study_id)
-        return compare.compare(compare.select_jobs([], study), study=study) if study else None
-    if table.selected_id:
-        return compare.compare(compare.select_jobs([table.selected_id], None))
-    return None
+        if study is None:
+            return None
+        chosen = compare.select_jobs([], study)
+    elif table.selected_id:
+        chosen = compare.select_jobs([table.selected_id], None)
+    else:
+        return None
+    metrics = compare.metric_set_of(chosen)
+    return Comparison(compare.compare(chosen, metrics, study=study), metrics)
 
 
 class ComparisonScreen(Screen[None]):
@@ -93,17 +111,29 @@ class ComparisonScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sort_column", "Sort", id="compare.sort", tooltip="sort by the column under the cursor"),
         Binding("space", "toggle_mark", "Mark", id="compare.mark", tooltip="mark a job for the overlay charts"),
-        Binding("g", "charts", "Charts", id="compare.charts",
-                tooltip="overlay the marked jobs' charts (all jobs when none is marked)"),
-        Binding("v", "metric_chart", "Vs param", id="compare.metric-chart",
-                tooltip="chart the column's metric against a parameter the study varies"),
+        Binding(
+            "g",
+            "charts",
+            "Charts",
+            id="compare.charts",
+            tooltip="overlay the marked jobs' charts (all jobs when none is marked)",
+        ),
+        Binding(
+            "v",
+            "metric_chart",
+            "Vs param",
+            id="compare.metric-chart",
+            tooltip="chart the column's metric against a parameter the study varies",
+        ),
         Binding("escape,q", "close", "Back", id="compare.close", tooltip="back to the job table"),
     ]
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, comparison: Comparison) -> None:
         super().__init__()
-        self.document = document
-        self.rows = {row["id"]: row for row in document["jobs"]}
+        self.comparison = comparison
+        self.metrics = comparison.metrics
+        self.document = comparison.document
+        self.rows = {row["id"]: row for row in self.document["jobs"]}
         self.marked: set[str] = set()
         self.sorted_by: tuple[str, bool] | None = None
 
@@ -116,11 +146,15 @@ class ComparisonScreen(Screen[None]):
         study = self.document["study"]
         low, high = self.document["settings"]["band_hz"]
         what = f"study {study['name']}" if study else "selected jobs"
-        title = Text.assemble((f"Compare {what}", "bold"), f" · {len(self.rows)} job(s) · band "
-                              f"{low / 1000:g}–{high / 1000:g} kHz · ")
+        title = Text.assemble(
+            (f"Compare {what}", "bold"), f" · {len(self.rows)} job(s) · band {low / 1000:g}–{high / 1000:g} kHz · "
+        )
         title.append(" best ", style="bold reverse")
-        title.append(" = lowest spread, deviation, ripple, control frequency\n"
-                     "DI, axis dev dB · BW, spread ° · control Hz · Re z in z/ρc · – no data", style="dim")
+        title.append(
+            " = lowest spread, deviation, ripple, control frequency\n"
+            "DI, axis dev dB · BW, spread ° · control Hz · Re z in z/ρc · – no data",
+            style="dim",
+        )
         return title
 
     @property
@@ -132,21 +166,30 @@ class ComparisonScreen(Screen[None]):
         table.add_column(" ", key="mark", width=1)
         table.add_column(Text("Job\n"), key="job", width=14)
         table.add_column(Text("Status\n"), key="status", width=8)
-        for key in COLUMN_ORDER:
-            width = max(6, *(len(line) for line in column_title(key).plain.splitlines()))
-            table.add_column(column_title(key), key=key, width=width)
+        for key in self.comparison.column_order:
+            title = column_title(self.metrics.BY_KEY[key])
+            width = max(6, *(len(line) for line in title.plain.splitlines()))
+            table.add_column(title, key=key, width=width)
         self._fill(list(self.rows))
         table.focus()
 
     def _cells(self, row: dict[str, Any]) -> list[Any]:
         best_style = Style(bold=True, reverse=True)
         metrics = row["metrics"] or {}
-        cells: list[Any] = [Text("●", style="bold yellow") if row["id"] in self.marked else "",
-                            Text(row_name(row)), row["status"]]
-        for key in COLUMN_ORDER:
+        cells: list[Any] = [
+            Text("●", style="bold yellow") if row["id"] in self.marked else "",
+            Text(row_name(row)),
+            row["status"],
+        ]
+        for key in self.comparison.column_order:
             best = row["id"] in self.document["best"].get(key, [])
-            cells.append(Text(compare.format_value(key, metrics.get(key)), justify="right",
-                              style=best_style if best else ""))
+            cells.append(
+                Text(
+                    compare.format_value(self.metrics.BY_KEY[key], metrics.get(key)),
+                    justify="right",
+                    style=best_style if best else "",
+                )
+            )
         return cells
 
     @property
@@ -166,7 +209,7 @@ class ComparisonScreen(Screen[None]):
         column = self.cursor_column
         descending = self.sorted_by == (column, False)
         rows = list(self.rows.values())
-        if column in BY_KEY:
+        if column in self.metrics.BY_KEY:
             ordered = compare.sort_rows(rows, column, descending)
         elif column == "status":
             ordered = sorted(rows, key=lambda r: r["status"], reverse=descending)
@@ -174,8 +217,11 @@ class ComparisonScreen(Screen[None]):
             ordered = sorted(rows, key=_name_key, reverse=descending)
         self._fill([row["id"] for row in ordered])
         self.sorted_by = (column, descending)
-        self.notify(f"sorted by {BY_KEY[column].title if column in BY_KEY else column}"
-                    + (" (descending)" if descending else ""), timeout=2)
+        self.notify(
+            f"sorted by {self.metrics.BY_KEY[column].title if column in self.metrics.BY_KEY else column}"
+            + (" (descending)" if descending else ""),
+            timeout=2,
+        )
 
     def _fill(self, order: list[str]) -> None:
         """Show the rows in this order, the cursor staying on the same job and column."""
@@ -203,21 +249,22 @@ class ComparisonScreen(Screen[None]):
             self.notify("charts need jobs with horn results", severity="warning")
             return
         if len(chosen) > MAX_OVERLAY:
-            self.notify(f"showing the first {MAX_OVERLAY} of {len(chosen)} jobs; mark the ones to overlay",
-                        severity="warning")
-        runs: list[Run] = [(row_name(self.rows[i]), jobs.results(i)) for i in chosen[:MAX_OVERLAY]]
+            self.notify(
+                f"showing the first {MAX_OVERLAY} of {len(chosen)} jobs; mark the ones to overlay", severity="warning"
+            )
+        charted: list[ChartedJob] = [(row_name(self.rows[i]), jobs.results(i)) for i in chosen[:MAX_OVERLAY]]
         from tui.results import ResultsScreen
 
-        self.app.push_screen(ResultsScreen(runs))
+        self.app.push_screen(ResultsScreen(charted))
 
     def action_metric_chart(self) -> None:
         study = self.document["study"]
         if not study or not study["parameters"]:
-            self.notify("a chart against a parameter needs a study (compare a study's header row)",
-                        severity="warning")
+            self.notify("a chart against a parameter needs a study (compare a study's header row)", severity="warning")
             return
         column = self.cursor_column
-        self.app.push_screen(MetricChartScreen(self.document, column if column in BY_KEY else HEADLINE[0]))
+        metric = column if column in self.metrics.BY_KEY else self.metrics.COLUMNS[0]
+        self.app.push_screen(MetricChartScreen(self.comparison, metric))
 
     def action_close(self) -> None:
         self.dismiss()
@@ -273,19 +320,35 @@ class MetricChartScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "next_parameter", "Parameter", id="metric-chart.parameter",
-                tooltip="put the next varied parameter on the x axis"),
-        Binding("right,bracketright", "step_metric(1)", "Next metric", id="metric-chart.next",
-                tooltip="chart the next metric"),
-        Binding("left,bracketleft", "step_metric(-1)", "Prev metric", id="metric-chart.previous",
-                tooltip="chart the previous metric"),
+        Binding(
+            "p",
+            "next_parameter",
+            "Parameter",
+            id="metric-chart.parameter",
+            tooltip="put the next varied parameter on the x axis",
+        ),
+        Binding(
+            "right,bracketright",
+            "step_metric(1)",
+            "Next metric",
+            id="metric-chart.next",
+            tooltip="chart the next metric",
+        ),
+        Binding(
+            "left,bracketleft",
+            "step_metric(-1)",
+            "Prev metric",
+            id="metric-chart.previous",
+            tooltip="chart the previous metric",
+        ),
         Binding("escape,q", "close", "Back", id="metric-chart.close", tooltip="back to the comparison"),
     ]
 
-    def __init__(self, document: dict[str, Any], metric: str) -> None:
+    def __init__(self, comparison: Comparison, metric: str) -> None:
         super().__init__()
-        self.document = document
-        self.parameters: Sequence[str] = [p["name"] for p in document["study"]["parameters"]]
+        self.comparison = comparison
+        self.document = comparison.document
+        self.parameters: Sequence[str] = [p["name"] for p in self.document["study"]["parameters"]]
         self.metric = metric
         self.parameter = self.parameters[0]
 
@@ -302,7 +365,7 @@ class MetricChartScreen(Screen[None]):
         plot = self.query_one(MetricPlot)
         plot.series = series
         plot.refresh()
-        metric = BY_KEY[self.metric]
+        metric = self.comparison.metrics.BY_KEY[self.metric]
         unit = f" ({metric.unit})" if metric.unit else ""
         title = Text.assemble((f"{metric.title}{unit}", "bold"), f" against {self.parameter}")
         if any(name for name, _ in series):
@@ -314,7 +377,8 @@ class MetricChartScreen(Screen[None]):
         self.replot()
 
     def action_step_metric(self, step: int) -> None:
-        self.metric = COLUMN_ORDER[(COLUMN_ORDER.index(self.metric) + step) % len(COLUMN_ORDER)]
+        order = self.comparison.column_order
+        self.metric = order[(order.index(self.metric) + step) % len(order)]
         self.replot()
 
     def action_close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import cast
 
 from rich.table import Table
 from rich.text import Text
@@ -19,6 +20,7 @@ from engine.store.models import Job
 from engine.store.watch import JobView
 from engine.text import printable
 from tui import cells
+from tui.host import AppHost
 
 LOG_CHUNK = 256 * 1024
 
@@ -65,7 +67,7 @@ class DetailScreen(Screen[None]):
         self.read_log()
 
     def render_overview(self, job: JobView, row: Job) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = cast(AppHost, self.app).now()
         title = Text.assemble((job.id, "bold"), "  ", cells.status_text(job.status), "  ", cells.progress_bar(job))
         if job.label:
             title.append(f"  {job.label}")
@@ -122,9 +124,14 @@ def overview(job: JobView, row: Job, now: datetime) -> Table:
         grid.add_row("exit code", str(row.exit_code))
     grid.add_row("results", "yes" if job.has_results else "no")
     history = Table("time", "from", "to", "source", "message", box=None, padding=(0, 1), header_style="bold")
-    for event in jobs.history(job.id):
-        history.add_row(cells.short_time(event["at"], now), event["from"] or "–", cells.status_text(event["to"]),
-                        event["source"], Text(printable(event["message"] or "", 300)))
+    for event in jobs.transitions(job.id):
+        history.add_row(
+            cells.short_time(event["at"], now),
+            event["from"] or "–",
+            cells.status_text(event["to"]),
+            event["source"],
+            Text(printable(event["message"] or "", 300)),
+        )
     grid.add_row("", "")
     grid.add_row("history", history)
     return grid

@@ -53,8 +53,9 @@ class InputDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="input.cancel")]
 
-    def __init__(self, title: str, value: str = "", *, placeholder: str = "",
-                 validate: Validator | None = None) -> None:
+    def __init__(
+        self, title: str, value: str = "", *, placeholder: str = "", validate: Validator | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value

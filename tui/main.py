@@ -4,12 +4,11 @@ Actions write requests through the engine's public modules and wake the app's po
 shows the result on the next poll.
 """
 
-
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from rich.text import Text
 from textual import on
@@ -21,32 +20,47 @@ from textual.widgets import Footer, Input, Static
 from engine.config.job import check_label, parse_config
 from engine.config.toml_out import dumps
 from engine.errors import HornqError
+from engine.solvers import entry
 from engine.store import jobs, settings, studies
 from engine.store.lifecycle import ACTIVE, Status
 from engine.store.models import Job
 from engine.text import one_line
 from tui import cells
 from tui.dialogs import ConfirmDialog, ExportDialog, FilterDialog, InputDialog, config_file_error
+from tui.host import AppHost
 from tui.jobtable import SORT_KEYS, JobTable
 from tui.studies import StudyJobTable
-
-if TYPE_CHECKING:
-    from tui.app import HornqApp
 
 
 class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail", tooltip="summary, timings, history of the job"),
         Binding("l", "log", "Log", id="log", tooltip="follow the job's log"),
-        Binding("g", "app.open_results", "Charts", id="charts",
-                tooltip="result charts; with marked jobs, an overlay comparing them"),
+        Binding(
+            "g",
+            "app.open_results",
+            "Charts",
+            id="charts",
+            tooltip="result charts; with marked jobs, an overlay comparing them",
+        ),
         Binding("n", "new_job", "New", id="new", tooltip="queue a job from a config file"),
         Binding("c", "cancel_jobs", "Cancel", id="cancel", tooltip="cancel the selected or marked jobs"),
         Binding("d", "delete_jobs", "Delete", id="delete", tooltip="delete finished selected or marked jobs"),
-        Binding("r", "rerun", "Re-run", id="rerun",
-                tooltip="queue the job again; with marks, re-run the marked jobs that failed"),
-        Binding("E", "rerun_edited", "Edit+run", show=False, id="rerun-edit",
-                tooltip="edit a copy of the job's config in $EDITOR, then queue it"),
+        Binding(
+            "r",
+            "rerun",
+            "Re-run",
+            id="rerun",
+            tooltip="queue the job again; with marks, re-run the marked jobs that failed",
+        ),
+        Binding(
+            "E",
+            "rerun_edited",
+            "Edit+run",
+            show=False,
+            id="rerun-edit",
+            tooltip="edit a copy of the job's config in $EDITOR, then queue it",
+        ),
         Binding("L", "label", "Label", show=False, id="label", tooltip="set the label of the selected jobs"),
         Binding("x", "export", "Export", show=False, id="export", tooltip="write FRD, CSV or JSON files"),
         Binding("slash", "search", "Search", id="search", tooltip="search id, label and config"),
@@ -56,11 +70,23 @@ class MainScreen(Screen[None]):
         Binding("escape", "clear_marks", "Unmark", show=False, id="unmark", tooltip="clear marks and search"),
         Binding("plus", "cap(1)", "Cap+", show=False, id="cap-up", tooltip="run one more job at once"),
         Binding("minus", "cap(-1)", "Cap−", show=False, id="cap-down", tooltip="run one job fewer at once"),
-        Binding("ctrl+e", "start_engine", "Engine", show=False, id="engine-start",
-                tooltip="start the background engine if none is running"),
+        Binding(
+            "ctrl+e",
+            "start_engine",
+            "Engine",
+            show=False,
+            id="engine-start",
+            tooltip="start the background engine if none is running",
+        ),
         Binding("b", "toggle_bell", "Bell", show=False, id="bell", tooltip="ring the terminal bell when jobs end"),
-        Binding("C", "compare", "Compare", show=False, id="compare",
-                tooltip="metrics side by side: marked jobs, or the whole study of the selected row"),
+        Binding(
+            "C",
+            "compare",
+            "Compare",
+            show=False,
+            id="compare",
+            tooltip="metrics side by side: marked jobs, or the whole study of the selected row",
+        ),
     ]
 
     def compose(self) -> ComposeResult:
@@ -71,8 +97,8 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     @property
-    def hornq(self) -> HornqApp:
-        return self.app  # type: ignore[return-value]
+    def hornq(self) -> AppHost:
+        return cast(AppHost, self.app)
 
     @property
     def table(self) -> StudyJobTable:
@@ -184,8 +210,11 @@ class MainScreen(Screen[None]):
             self.hornq.after_submit(queued[0].id)
 
         self.app.push_screen(
-            InputDialog("New job (or [study]) from a config file", placeholder="path/to/horn.toml",
-                        validate=lambda text: config_file_error(text, studies.check_file)),
+            InputDialog(
+                "New job (or [study]) from a config file",
+                placeholder="path/to/horn.toml",
+                validate=lambda text: config_file_error(text, studies.check_file),
+            ),
             submitted,
         )
 
@@ -208,8 +237,12 @@ class MainScreen(Screen[None]):
                 self.notify(f"cancel requested for {len(outcomes)} job(s)")
             self.hornq.wake_poller()
 
-        self.app.push_screen(ConfirmDialog(f"Cancel {describe(ids, self.table)}?",
-                                           "Running jobs get the grace period, then are killed."), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Cancel {describe(ids, self.table)}?", "Running jobs get the grace period, then are killed."
+            ),
+            confirmed,
+        )
 
     def action_delete_jobs(self) -> None:
         targets = self.targets()
@@ -231,8 +264,9 @@ class MainScreen(Screen[None]):
             self.table.remove(ids)
             self.hornq.wake_poller()
 
-        self.app.push_screen(ConfirmDialog(f"Delete {describe(ids, self.table)}?",
-                                           "Results, mesh and log go with them."), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(f"Delete {describe(ids, self.table)}?", "Results, mesh and log go with them."), confirmed
+        )
 
     def action_rerun(self) -> None:
         if self.table.marked or self.table.selected_study:
@@ -292,16 +326,19 @@ class MainScreen(Screen[None]):
                 jobs.set_label(job_id, text)
             self.hornq.wake_poller()
 
-        self.app.push_screen(InputDialog(f"Label for {describe(ids, self.table)}", current, validate=check),
-                             labelled)
+        self.app.push_screen(InputDialog(f"Label for {describe(ids, self.table)}", current, validate=check), labelled)
 
     def action_export(self) -> None:
-        ids = [i for i in self.targets() if self.table.views[i].has_results and self.table.views[i].kind == "horn"]
+        views = self.table.views
+        ids = [i for i in self.targets() if views[i].has_results and entry(views[i].kind, "export_results") is not None]
         if not ids:
-            self.notify("export needs a complete horn job with results", severity="warning")
+            self.notify("export needs a complete job with results to export (a horn job)", severity="warning")
             return
-        self.app.push_screen(ExportDialog(str(Path.cwd() / "hornq-export"),
-                                          lambda fmt, directory: self.hornq.export(ids, fmt, directory)))
+        self.app.push_screen(
+            ExportDialog(
+                str(Path.cwd() / "hornq-export"), lambda fmt, directory: self.hornq.export(ids, fmt, directory)
+            )
+        )
 
     def action_cap(self, step: int) -> None:
         cap = settings.get("max_concurrent_jobs") + step
@@ -319,11 +356,15 @@ class MainScreen(Screen[None]):
     def action_compare(self) -> None:
         from tui.compare import ComparisonScreen, comparison
 
-        document = comparison(self.table)
-        if document is None:
+        try:
+            chosen = comparison(self.table)
+        except HornqError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        if chosen is None:
             self.notify("select a job or a study to compare (or mark several jobs)", severity="warning")
             return
-        self.app.push_screen(ComparisonScreen(document))
+        self.app.push_screen(ComparisonScreen(chosen))
 
     def action_toggle_bell(self) -> None:
         self.hornq.state.bell = not self.hornq.state.bell

@@ -17,16 +17,9 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from tui.charts import (
-    BeamwidthChart,
-    DirectivityIndexChart,
-    ImpedanceChart,
-    LineChart,
-    OnAxisChart,
-    PolarMap,
-    Run,
-    format_frequency,
-)
+from tui.line_charts import BeamwidthChart, DirectivityIndexChart, ImpedanceChart, LineChart, OnAxisChart
+from tui.plotting import ChartedJob, format_frequency
+from tui.polar_map import PolarMap
 
 #: Tab pane ids in key order (the keys 1–5).
 TABS = ("on-axis", "directivity", "impedance", "polar-h", "polar-v")
@@ -73,12 +66,12 @@ def _summary(results: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def results_header(runs: Sequence[Run], warning_style: Style | str = "bold") -> Text:
+def results_header(charted: Sequence[ChartedJob], warning_style: Style | str = "bold") -> Text:
     """One line per job: its label, sweep/mesh summary and mesh warning; lines are cut, never wrapped."""
-    if not runs:
+    if not charted:
         return Text("No results to show", style="italic")
     header = Text()
-    for index, (label, results) in enumerate(runs):
+    for index, (label, results) in enumerate(charted):
         if index:
             header.append("\n")
         header.append(label, style="bold")
@@ -116,41 +109,73 @@ class ResultsScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show_tab('on-axis')", "On-axis", id="results.tab.on-axis", group=_TAB_KEYS,
-                tooltip="on-axis SPL"),
-        Binding("2", "show_tab('directivity')", "DI / beamwidth", id="results.tab.directivity", group=_TAB_KEYS,
-                tooltip="directivity index and −6 dB beamwidth"),
-        Binding("3", "show_tab('impedance')", "Impedance", id="results.tab.impedance", group=_TAB_KEYS,
-                tooltip="throat impedance"),
-        Binding("4", "show_tab('polar-h')", "Polar H", id="results.tab.polar-h", group=_TAB_KEYS,
-                tooltip="horizontal polar map"),
-        Binding("5", "show_tab('polar-v')", "Polar V", id="results.tab.polar-v", group=_TAB_KEYS,
-                tooltip="vertical polar map"),
+        Binding(
+            "1", "show_tab('on-axis')", "On-axis", id="results.tab.on-axis", group=_TAB_KEYS, tooltip="on-axis SPL"
+        ),
+        Binding(
+            "2",
+            "show_tab('directivity')",
+            "DI / beamwidth",
+            id="results.tab.directivity",
+            group=_TAB_KEYS,
+            tooltip="directivity index and −6 dB beamwidth",
+        ),
+        Binding(
+            "3",
+            "show_tab('impedance')",
+            "Impedance",
+            id="results.tab.impedance",
+            group=_TAB_KEYS,
+            tooltip="throat impedance",
+        ),
+        Binding(
+            "4",
+            "show_tab('polar-h')",
+            "Polar H",
+            id="results.tab.polar-h",
+            group=_TAB_KEYS,
+            tooltip="horizontal polar map",
+        ),
+        Binding(
+            "5",
+            "show_tab('polar-v')",
+            "Polar V",
+            id="results.tab.polar-v",
+            group=_TAB_KEYS,
+            tooltip="vertical polar map",
+        ),
         Binding("n", "cycle_job(1)", "Next job", id="results.next-job", tooltip="show the next job's polar map"),
-        Binding("p", "cycle_job(-1)", "Prev job", id="results.previous-job",
-                tooltip="show the previous job's polar map"),
+        Binding(
+            "p", "cycle_job(-1)", "Prev job", id="results.previous-job", tooltip="show the previous job's polar map"
+        ),
         Binding("escape,q", "close", "Back", id="results.close", tooltip="close the charts"),
     ]
 
-    def __init__(self, runs: Sequence[Run], *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self,
+        charted: Sequence[ChartedJob],
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.runs: list[Run] = list(runs)
+        self.charted: list[ChartedJob] = list(charted)
 
     def compose(self) -> ComposeResult:
         yield Static(id="results-header")
         with TabbedContent(initial="on-axis", id="results-tabs"):
             with TabPane("1 On-axis", id="on-axis"):
-                yield OnAxisChart(self.runs, id="chart-on-axis")
+                yield OnAxisChart(self.charted, id="chart-on-axis")
             with TabPane("2 DI / beamwidth", id="directivity"):
-                yield DirectivityIndexChart(self.runs, id="chart-di")
-                yield BeamwidthChart(self.runs, id="chart-beamwidth")
+                yield DirectivityIndexChart(self.charted, id="chart-di")
+                yield BeamwidthChart(self.charted, id="chart-beamwidth")
             with TabPane("3 Impedance", id="impedance"):
-                yield ImpedanceChart(self.runs, id="chart-impedance")
+                yield ImpedanceChart(self.charted, id="chart-impedance")
             with TabPane("4 Polar H", id="polar-h"):
-                yield PolarMap("horizontal", self.runs, id="polar-map-h")
+                yield PolarMap("horizontal", self.charted, id="polar-map-h")
             with TabPane("5 Polar V", id="polar-v"):
-                yield PolarMap("vertical", self.runs, id="polar-map-v")
+                yield PolarMap("vertical", self.charted, id="polar-map-v")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -159,7 +184,7 @@ class ResultsScreen(Screen[None]):
 
     def _update_header(self) -> None:
         warning = Style(color=self.app.theme_variables.get("warning"), bold=True)
-        self.query_one("#results-header", Static).update(results_header(self.runs, warning))
+        self.query_one("#results-header", Static).update(results_header(self.charted, warning))
 
     @property
     def active_tab(self) -> str:
@@ -185,18 +210,18 @@ class ResultsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Job cycling only applies to polar tabs with several jobs; elsewhere the keys are hidden."""
         if action == "cycle_job":
-            return len(self.runs) > 1 and self.active_tab in POLAR_TABS
+            return len(self.charted) > 1 and self.active_tab in POLAR_TABS
         return True
 
     def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
 
-    def set_results(self, runs: Sequence[Run]) -> None:
+    def set_results(self, charted: Sequence[ChartedJob]) -> None:
         """Replace the jobs shown, e.g. when the job table's selection changes while the screen is open."""
-        self.runs = list(runs)
+        self.charted = list(charted)
         self._update_header()
         for chart in self.query(LineChart):
-            chart.set_results(self.runs)
+            chart.set_results(self.charted)
         for polar_map in self.query(PolarMap):
-            polar_map.set_results(self.runs)
+            polar_map.set_results(self.charted)
         self.refresh_bindings()

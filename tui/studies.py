@@ -93,12 +93,19 @@ class StudyJobTable(JobTable):
     """The job table with studies grouped and foldable (``z``, or Enter on a header)."""
 
     BINDINGS = [
-        Binding("z", "toggle_study", "Fold", show=False, id="fold",
-                tooltip="fold or unfold the study of the selected row (Enter on its header too)"),
+        Binding(
+            "z",
+            "toggle_study",
+            "Fold",
+            show=False,
+            id="fold",
+            tooltip="fold or unfold the study of the selected row (Enter on its header too)",
+        ),
     ]
 
-    def __init__(self, now: Callable[[], datetime], study_names: Callable[[set[str]], dict[str, str]],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, now: Callable[[], datetime], study_names: Callable[[set[str]], dict[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(now, **kwargs)
         self.lookup_names = study_names
         self.study_names: dict[str, str] = {}
@@ -123,7 +130,7 @@ class StudyJobTable(JobTable):
     def selected_study(self) -> str | None:
         """The study of the header under the cursor (None on a job row)."""
         key = self.cursor_key
-        return key[len(HEADER):] if key and key.startswith(HEADER) else None
+        return key[len(HEADER) :] if key and key.startswith(HEADER) else None
 
     def study_of_cursor(self) -> str | None:
         """The study of the row under the cursor, header or member."""
@@ -143,8 +150,10 @@ class StudyJobTable(JobTable):
         study = self.selected_study or ""
         progress = StudyProgress.of(self.views[i] for i in self.members(study))
         varied = sorted({name for i in self.members(study) for name in self.views[i].study_values or {}})
-        line = Text.assemble((self.study_names.get(study, study[:8]), "bold"),
-                             f"  study {study[:8]}  {progress.done}/{progress.points} points done")
+        line = Text.assemble(
+            (self.study_names.get(study, study[:8]), "bold"),
+            f"  study {study[:8]}  {progress.done}/{progress.points} points done",
+        )
         if progress.failed:
             line.append(f", {progress.failed} failed or cancelled", style="red")
         line.append(f"\nvaries {', '.join(varied)} · enter folds · r re-runs failed points · C compares")
@@ -172,8 +181,9 @@ class StudyJobTable(JobTable):
             "kind": "study",
             "status": status,
             "progress": cells.bar(progress.done / max(progress.points, 1), progress.status),
-            "message": Text(" · ".join([*failed, *active, f"varies {', '.join(varied)}"]),
-                            style="red" if progress.failed else "dim"),
+            "message": Text(
+                " · ".join([*failed, *active, f"varies {', '.join(varied)}"]), style="red" if progress.failed else "dim"
+            ),
             "elapsed": "",
             "eta": "",
             "queued": cells.short_time(min(job.queued_at for job in members), self.now()),
@@ -235,8 +245,9 @@ class StudyJobTable(JobTable):
                 self.update_cell(job.id, "eta", cells.duration(cells.eta_s(job, now)))
 
     def resort(self) -> None:
-        position = {key: i for i, key in enumerate(row_order(self.views.values(), self.sort_name,
-                                                             self.descending, self.folded))}
+        position = {
+            key: i for i, key in enumerate(row_order(self.views.values(), self.sort_name, self.descending, self.folded))
+        }
         self.sort("id", key=lambda cell: position.get(cell.job_id, len(position)))
 
     def reselect(self, key: str | None) -> None:

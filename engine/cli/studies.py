@@ -1,40 +1,39 @@
-"""The command line of design studies: queue a sweep, follow and act on a study, compare horns, move history.
+"""The command line of design studies: queue a sweep, follow and act on a study, compare jobs by their metrics.
 
-``engine.cli.main`` registers these commands; like every queue command they load only the standard library and
-peewee (metrics are pure Python), so they stay fast in scripts.
+Like every queue command these load only the standard library and peewee (metrics are pure Python), so they
+stay fast in scripts.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from engine.cli.main import _maybe_start_engine, _note, _open, _print_json
+from engine.cli.common import Commands, add_no_start, maybe_start_engine, note, open_home, print_json
 from engine.config.sweeps import CONFIRM_ABOVE
 from engine.errors import UsageError
 
-#: Columns of the text comparison table unless --metrics names others.
-DEFAULT_COLUMNS = ("di_mean", "bw_h_spread", "bw_v_spread", "on_axis_dev", "z_ripple", "control_h_hz",
-                   "control_v_hz")
 
+def register(commands: Commands) -> None:
+    """Add the study, compare and metrics commands to hornq's parser."""
+    commands.add("studies", "list design studies with their progress (newest first)", cmd_studies, json=True)
 
-def register(command: Callable[..., Any], with_json: Callable[[Any], Any]) -> None:
-    """Add the study, compare, metrics and import commands to hornq's parser."""
-    cmd = with_json(command("studies", "list design studies with their progress (newest first)", cmd_studies))
-
-    cmd = with_json(command("study", "show a study's points, or stop / re-run all of its jobs", cmd_study))
-    cmd.add_argument("action", choices=("show", "stop", "rerun"),
-                     help="show: points and progress; stop: cancel its jobs; rerun: queue failed points again")
+    cmd = commands.add("study", "show a study's points, or stop / re-run all of its jobs", cmd_study, json=True)
+    cmd.add_argument(
+        "action",
+        choices=("show", "stop", "rerun"),
+        help="show: points and progress; stop: cancel its jobs; rerun: queue failed points again",
+    )
     cmd.add_argument("study", help="study name, or id (prefix)")
     cmd.add_argument("--all", action="store_true", help="with rerun: every finished point, not only failed ones")
-    cmd.add_argument("--no-start", action="store_true", help="do not start a background engine")
+    add_no_start(cmd)
 
-    cmd = with_json(command("compare", "compare horn jobs' metrics side by side (jobs and/or a whole study)",
-                            cmd_compare))
+    cmd = commands.add(
+        "compare", "compare jobs' metrics side by side (jobs and/or a whole study)", cmd_compare, json=True
+    )
     cmd.add_argument("ids", nargs="*", metavar="ID")
     cmd.add_argument("--study", help="add every point of this study (name or id)")
     cmd.add_argument("--sort", metavar="KEY", help="sort by a metric, lowest first (jobs without it last)")
@@ -42,23 +41,27 @@ def register(command: Callable[..., Any], with_json: Callable[[Any], Any]) -> No
     cmd.add_argument("--metrics", metavar="KEYS", help="comma-separated metric keys to show (text output)")
     cmd.add_argument("--band", metavar="LO:HI", help="band in Hz for means, spreads and deviation (1000:10000)")
     cmd.add_argument("--ripple-above", type=float, metavar="HZ", help="impedance ripple from this frequency (1000)")
-    cmd.add_argument("--tolerance", type=float, metavar="F",
-                     help="beamwidth tolerance around the coverage angle, as a fraction (0.15)")
+    cmd.add_argument(
+        "--tolerance",
+        type=float,
+        metavar="F",
+        help="beamwidth tolerance around the coverage angle, as a fraction (0.15)",
+    )
 
-    cmd = with_json(command("metrics", "show a horn job's metrics, or compute missing ones for every job",
-                            cmd_metrics))
+    cmd = commands.add("metrics", "show a job's metrics, or compute missing ones for every job", cmd_metrics, json=True)
     cmd.add_argument("id", nargs="?")
-    cmd.add_argument("--backfill", action="store_true", help="compute metrics for every horn job lacking them")
-
-    cmd = with_json(command("import-history", "import jobs from an export-history file (ids kept when free)",
-                            cmd_import_history))
-    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--backfill", action="store_true", help="compute metrics for every job lacking them")
 
 
 def add_submit_options(cmd: Any) -> None:
     """``--vary``, ``--study-name`` and ``--yes`` on ``hornq submit``."""
-    cmd.add_argument("--vary", action="append", default=[], metavar="NAME=VALUES",
-                     help="queue a study: one job per value (a=40:60:5, R=100,130); repeat to vary more")
+    cmd.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="NAME=VALUES",
+        help="queue a study: one job per value (a=40:60:5, R=100,130); repeat to vary more",
+    )
     cmd.add_argument("--study-name", help="name of the study (default: [study] name, the label or the file name)")
     cmd.add_argument("--yes", action="store_true", help=f"queue a study of more than {CONFIRM_ABOVE} jobs")
 
@@ -67,15 +70,21 @@ def submit_study(args: argparse.Namespace, draft: Any) -> int:
     """Queue a validated study; prints its job ids (one per line) and names the study on stderr."""
     from engine.store import studies
 
-    home = _open(args)
+    home = open_home(args)
     study, queued = studies.queue(draft)
-    _maybe_start_engine(home, args)
+    maybe_start_engine(home, args)
     if args.json:
-        _print_json({"study": {"id": study.id, "name": study.name},
-                     "jobs": [{"id": job.id, "status": job.status, "values": values}
-                              for job, (values, _) in zip(queued, draft.points, strict=True)]})
+        print_json(
+            {
+                "study": {"id": study.id, "name": study.name},
+                "jobs": [
+                    {"id": job.id, "status": job.status, "values": values}
+                    for job, (values, _) in zip(queued, draft.points, strict=True)
+                ],
+            }
+        )
         return 0
-    _note(f"queued study {study.name!r} ({study.id[:8]}): {len(queued)} job(s)")
+    note(f"queued study {study.name!r} ({study.id[:8]}): {len(queued)} job(s)")
     for job in queued:
         print(job.id)
     return 0
@@ -84,10 +93,10 @@ def submit_study(args: argparse.Namespace, draft: Any) -> int:
 def cmd_studies(args: argparse.Namespace) -> int:
     from engine.store import studies
 
-    _open(args)
+    open_home(args)
     found = studies.list_studies()
     if args.json:
-        _print_json({"items": [s.as_json() for s in found]})
+        print_json({"items": [s.as_json() for s in found]})
         return 0
     if not found:
         print("no studies")
@@ -102,31 +111,37 @@ def cmd_studies(args: argparse.Namespace) -> int:
 def cmd_study(args: argparse.Namespace) -> int:
     from engine.store import jobs, studies
 
-    home = _open(args)
+    home = open_home(args)
     study = studies.resolve(args.study)
     if args.action == "stop":
         outcomes = studies.stop(study.id)
         if args.json:
-            _print_json({"study_id": study.id, "jobs": [{"job_id": o.job_id, "outcome": o.outcome}
-                                                        for o in outcomes]})
+            print_json({"study_id": study.id, "jobs": [{"job_id": o.job_id, "outcome": o.outcome} for o in outcomes]})
         else:
             print(f"{len(outcomes)} job(s) of {study.name!r} cancelled or stopping")
         return 0
     if args.action == "rerun":
         new = studies.rerun(study.id, every=args.all)
-        _maybe_start_engine(home, args)
+        maybe_start_engine(home, args)
         if args.json:
-            _print_json({"study_id": study.id, "new_job_ids": [job.id for job in new]})
+            print_json({"study_id": study.id, "new_job_ids": [job.id for job in new]})
         else:
-            _note(f"queued {len(new)} point(s) of {study.name!r} again")
+            note(f"queued {len(new)} point(s) of {study.name!r} again")
             for job in new:
                 print(job.id)
         return 0
     summary = studies.summarize(study)
     points = studies.latest(study.id)
     if args.json:
-        _print_json({**summary.as_json(), "jobs": [
-            {**jobs.job_json(job), "study_values": json.loads(job.study_values_json or "null")} for job in points]})
+        print_json(
+            {
+                **summary.as_json(),
+                "jobs": [
+                    {**jobs.job_json(job), "study_values": json.loads(job.study_values_json or "null")}
+                    for job in points
+                ],
+            }
+        )
         return 0
     print(f"{study.name} ({study.id[:8]}, {study.mode}): {summary.done}/{summary.points} done")
     for job in points:
@@ -134,10 +149,10 @@ def cmd_study(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace) -> Any:
-    from engine.solvers.horn.metrics import DEFAULTS, MetricSettings
-
-    band = DEFAULTS.band_hz
+def _settings(args: argparse.Namespace, metric_set: Any) -> Any:
+    """The metric settings asked for on the command line, over the metric set's defaults."""
+    defaults = metric_set.DEFAULTS
+    band = defaults.band_hz
     if args.band:
         low, sep, high = args.band.partition(":")
         try:
@@ -146,61 +161,65 @@ def _settings(args: argparse.Namespace) -> Any:
             band = ()
         if len(band) != 2 or not (0 < band[0] < band[1] and math.isfinite(band[1])):
             raise UsageError(f"--band {args.band!r}: give LO:HI in Hz with LO < HI, e.g. 1000:10000")
-    ripple = DEFAULTS.ripple_above_hz if args.ripple_above is None else args.ripple_above
-    tolerance = DEFAULTS.tolerance if args.tolerance is None else args.tolerance
+    ripple = defaults.ripple_above_hz if args.ripple_above is None else args.ripple_above
+    tolerance = defaults.tolerance if args.tolerance is None else args.tolerance
     if not (ripple > 0 and math.isfinite(ripple)):
         raise UsageError("--ripple-above must be a positive frequency in Hz")
     if not 0 < tolerance < 1:
         raise UsageError("--tolerance must be a fraction between 0 and 1, e.g. 0.15")
-    return MetricSettings(band, ripple, tolerance)
+    return dataclasses.replace(defaults, band_hz=band, ripple_above_hz=ripple, tolerance=tolerance)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from engine.solvers.horn.metrics import BY_KEY
     from engine.store import compare, jobs, studies
 
-    settings = _settings(args)
-    columns = [key.strip() for key in args.metrics.split(",")] if args.metrics else list(DEFAULT_COLUMNS)
-    for key in [*columns, *([args.sort] if args.sort else [])]:
-        if key not in BY_KEY:
-            raise UsageError(f"unknown metric {key!r}; metrics are: {', '.join(BY_KEY)}")
     if not args.ids and not args.study:
         raise UsageError("hornq compare: give job ids, --study NAME, or both")
-    _open(args)
+    open_home(args)
     study = studies.resolve(args.study) if args.study else None
     chosen = compare.select_jobs([jobs.resolve(prefix).id for prefix in args.ids], study)
-    document = compare.compare(chosen, study=study, settings=settings)
+    metric_set = compare.metric_set_of(chosen)
+    settings = _settings(args, metric_set)
+    columns = [key.strip() for key in args.metrics.split(",")] if args.metrics else list(metric_set.COLUMNS)
+    for key in [*columns, *([args.sort] if args.sort else [])]:
+        if key not in metric_set.BY_KEY:
+            raise UsageError(f"unknown metric {key!r}; metrics are: {', '.join(metric_set.BY_KEY)}")
+    document = compare.compare(chosen, metric_set, study=study, settings=settings)
     if args.sort:
         document["jobs"] = compare.sort_rows(document["jobs"], args.sort, descending=args.descending)
     if args.json:
-        _print_json(document)
+        print_json(document)
         return 0
-    print(_table(document, columns))
+    print(_table(document, columns, metric_set))
     return 0
 
 
-def _table(document: dict[str, Any], columns: list[str]) -> str:
+def _table(document: dict[str, Any], columns: list[str], metric_set: Any) -> str:
     """Rows of jobs, a column per metric (title, then unit); ``*`` marks the best values of a column."""
     from engine.config.sweeps import label_for
-    from engine.solvers.horn.metrics import BY_KEY
     from engine.store.compare import format_value
 
-    header = ["ID", "JOB", *(BY_KEY[key].title for key in columns)]
-    units = ["", "", *(BY_KEY[key].unit for key in columns)]
+    by_key = metric_set.BY_KEY
+    header = ["ID", "JOB", *(by_key[key].title for key in columns)]
+    units = ["", "", *(by_key[key].unit for key in columns)]
     rows = [header, units]
     for job in document["jobs"]:
         name = label_for(job["study_values"]) if job["study_values"] else (job["label"] or "")
         values = job["metrics"] or {}
-        cells = [format_value(key, values.get(key)) + ("*" if job["id"] in document["best"].get(key, []) else "")
-                 for key in columns]
+        cells = [
+            format_value(by_key[key], values.get(key)) + ("*" if job["id"] in document["best"].get(key, []) else "")
+            for key in columns
+        ]
         rows.append([job["id"][:8], name[:30] if job["metrics"] else f"{name[:20]} ({job['status']})", *cells])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths,
-                                                                                                  strict=True)))
-             for row in rows]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     band = document["settings"]["band_hz"]
-    lines.append(f"band {band[0]:g}–{band[1]:g} Hz; * best; lower is better for spread, deviation, ripple, "
-                 "control")
+    lines.append(f"band {band[0]:g}–{band[1]:g} Hz; * best; lower is better for spread, deviation, ripple, control")
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -208,11 +227,11 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     from engine.store import jobs
     from engine.store import metrics as metricstore
 
-    _open(args)
+    open_home(args)
     if args.backfill:
         count = metricstore.backfill()
         if args.json:
-            _print_json({"computed": count})
+            print_json({"computed": count})
         else:
             print(f"computed metrics for {count} job(s)")
         return 0
@@ -221,33 +240,15 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     job = jobs.resolve(args.id)
     found = metricstore.ensure([job.id]).get(job.id)
     if found is None:
-        raise UsageError(f"job {jobs.short_id(job.id)} has no horn results, so no metrics")
+        raise UsageError(f"job {jobs.short_id(job.id)} has no {job.kind} results, so no metrics")
     if args.json:
-        _print_json({"job_id": job.id, **found})
+        print_json({"job_id": job.id, **found})
         return 0
-    from engine.solvers.horn.metrics import BY_KEY
+    from engine.solvers import metric_set
     from engine.store.compare import format_value
 
+    by_key = metric_set(job.kind).BY_KEY
     for key, value in found["values"].items():
-        metric = BY_KEY[key]
-        print(f"{metric.title:<14} {format_value(key, value):>8} {metric.unit}".rstrip())
-    return 0
-
-
-def cmd_import_history(args: argparse.Namespace) -> int:
-    from engine.store.history_import import import_history
-
-    _open(args)
-    report = import_history(args.file)
-    if args.json:
-        _print_json(report.as_json())
-        return 0
-    line = f"imported {len(report.imported)} job(s)"
-    if report.renamed:
-        line += f" ({report.renamed} under new ids: theirs were taken here)"
-    if report.present:
-        line += f"; {len(report.present)} already here"
-    if report.active:
-        line += f"; {len(report.active)} queued or running skipped"
-    print(line)
+        metric = by_key[key]
+        print(f"{metric.title:<14} {format_value(metric, value):>8} {metric.unit}".rstrip())
     return 0

@@ -22,8 +22,17 @@ def jobs_table(items: list[Job], total: int, offset: int) -> str:
     rows = [("ID", "STATUS", "PROG", "KIND", "LABEL", "CREATED", "MESSAGE")]
     for job in items:
         message = job.error_message if job.status == "error" else job.stage_message
-        rows.append((job.id[:8], job.status, f"{job.progress:4.0%}", job.kind, one_line(job.label or "-", 24),
-                     local_time(job.created_at), one_line(message or "", 200)))
+        rows.append(
+            (
+                job.id[:8],
+                job.status,
+                f"{job.progress:4.0%}",
+                job.kind,
+                one_line(job.label or "-", 24),
+                local_time(job.created_at),
+                one_line(message or "", 200),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = []
     for row in rows:

@@ -61,7 +61,7 @@ def validate_kind(kind: Any, body: dict[str, Any], base_dir: Path) -> Validated:
         shown = kind if isinstance(kind, str) else type(kind).__name__
         raise ConfigError(f"unknown kind {shown!r}{closest(str(kind), kinds())}; known kinds: {', '.join(kinds())}")
     if kind == "command":
-        from engine.run import command
+        from engine.config import command
 
         return command.validate(body, base_dir)
     from engine.solvers import load_plugin
@@ -84,7 +84,7 @@ def parse_config(
 
 def _executor(section: Any, override: str | None) -> tuple[str | None, dict[str, Any]]:
     """The ``[executor]`` table: ``local`` or ``slurm`` with SLURM's options, checked by the SLURM executor."""
-    from engine.slurm.options import parse_executor
+    from engine.config.executor import parse_executor
 
     return parse_executor(section, override)
 

@@ -69,8 +69,11 @@ class Plan:
     def combinations(self) -> list[dict[str, Value]]:
         """Each job's values by parameter name, in the order the parameters were given (last varies fastest)."""
         names = [p.name for p in self.parameters]
-        rows = (zip(*(p.values for p in self.parameters), strict=True) if self.mode == "zip"
-                else itertools.product(*(p.values for p in self.parameters)))
+        rows = (
+            zip(*(p.values for p in self.parameters), strict=True)
+            if self.mode == "zip"
+            else itertools.product(*(p.values for p in self.parameters))
+        )
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def check_size(self, confirmed: bool) -> None:
@@ -79,14 +82,16 @@ class Plan:
             lengths = {p.name: len(p.values) for p in self.parameters}
             if len(set(lengths.values())) > 1:
                 shown = ", ".join(f"{name} has {n}" for name, n in lengths.items())
-                raise ConfigError(f"study: mode \"zip\" pairs values one to one, so every parameter needs as many "
-                                  f"values ({shown})")
+                raise ConfigError(
+                    f'study: mode "zip" pairs values one to one, so every parameter needs as many values ({shown})'
+                )
         count = self.count
         if count > MAX_JOBS:
             raise ConfigError(f"study: {count} combinations is more than the limit of {MAX_JOBS} jobs per study")
         if count > CONFIRM_ABOVE and not confirmed:
-            raise NeedsConfirmation(f"the study expands to {count} jobs (more than {CONFIRM_ABOVE}); "
-                                    "add --yes to queue them all")
+            raise NeedsConfirmation(
+                f"the study expands to {count} jobs (more than {CONFIRM_ABOVE}); add --yes to queue them all"
+            )
 
 
 def format_value(value: Value) -> str:
@@ -104,16 +109,21 @@ def label_for(values: dict[str, Value]) -> str:
 
 
 def parameter_path(name: str, kind: str) -> tuple[str, ...]:
-    """Where a varied name lives in the config; bare names are ``[horn]`` parameters of horn jobs."""
+    """Where a varied name lives in the config; a bare name lies in the section the kind's plugin names."""
     if not _NAME.match(name):
-        raise ConfigError(f"study: {name!r} is not a parameter name (use a horn parameter like a or R, "
-                          "or a path like sweep.f_max)")
+        raise ConfigError(
+            f"study: {name!r} is not a parameter name (use a parameter like a or R, or a path like sweep.f_max)"
+        )
     path = tuple(name.split("."))
     if len(path) == 1:
-        if kind != "horn":
-            raise ConfigError(f"study: give the section of {name!r}, like section.{name} ({kind} jobs have no "
-                              "[horn] section)")
-        return ("horn", name)
+        from engine.solvers import entry
+
+        section = entry(kind, "VARY_SECTION")
+        if section is None:
+            raise ConfigError(
+                f"study: give the section of {name!r}, like section.{name} ({kind} jobs have no section for bare names)"
+            )
+        return (section, name)
     return path
 
 
@@ -164,7 +174,7 @@ def _toml_values(value: Any, where: str) -> tuple[Value, ...]:
     if isinstance(value, str):
         return parse_values(value, where)
     if isinstance(value, bool):
-        raise ConfigError(f"{where}: expected numbers, a range like \"40:60:5\" or a list, got a boolean")
+        raise ConfigError(f'{where}: expected numbers, a range like "40:60:5" or a list, got a boolean')
     if isinstance(value, int | float):
         return (value,)
     if isinstance(value, list) and value:
@@ -172,7 +182,7 @@ def _toml_values(value: Any, where: str) -> tuple[Value, ...]:
             if isinstance(item, bool) or not isinstance(item, int | float | str):
                 raise ConfigError(f"{where}: list items must be numbers or expressions, got {item!r}")
         return tuple(value)
-    raise ConfigError(f"{where}: expected a range like \"40:60:5\", a non-empty list, or a number")
+    raise ConfigError(f'{where}: expected a range like "40:60:5", a non-empty list, or a number')
 
 
 def parse_vary_option(text: str, kind: str) -> Parameter:
@@ -197,15 +207,18 @@ def study_section(raw: dict[str, Any], kind: str) -> Plan | None:
     vary = section.get("vary", {})
     if not isinstance(vary, dict):
         raise ConfigError("study.vary: must be a table of parameter = values")
-    parameters = tuple(Parameter(str(name), parameter_path(str(name), kind), _toml_values(value, f"study.vary.{name}"))
-                       for name, value in vary.items())
+    parameters = tuple(
+        Parameter(str(name), parameter_path(str(name), kind), _toml_values(value, f"study.vary.{name}"))
+        for name, value in vary.items()
+    )
     return Plan(check_name(section.get("name")), _mode(section.get("mode", "grid")), parameters)
 
 
 def _mode(mode: Any) -> str:
     if mode not in MODES:
-        raise ConfigError(f"study.mode: expected \"grid\" (every combination) or \"zip\" (values paired in "
-                          f"order), got {mode!r}")
+        raise ConfigError(
+            f'study.mode: expected "grid" (every combination) or "zip" (values paired in order), got {mode!r}'
+        )
     return mode
 
 

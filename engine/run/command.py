@@ -1,52 +1,25 @@
-"""The ``command`` job kind: any external program, run as an argv list in its own process group."""
+"""Running a ``command`` job's program, the same way locally and on SLURM: its environment and its output.
+
+The program may report progress by printing ``HORNQ_PROGRESS <fraction> [message]`` lines on stdout;
+the last lines of its stderr explain a failure.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
-from pathlib import Path
-from typing import Any
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import IO, Any
 
-from engine.errors import ConfigError
-from engine.solvers import Validated
+from engine.run.outcome import describe_exit
+from engine.text import printable
 
 PROGRESS_RE = re.compile(rb"^HORNQ_PROGRESS\s+(\S+)(?:\s+(.*))?$")
-ARGV_MAX = 4096
-KEYS = ("command",)
-COMMAND_KEYS = ("argv", "cwd", "env")
+STDERR_TAIL = 12
 
-
-def validate(body: dict[str, Any], base_dir: Path) -> Validated:
-    for key in body:
-        if key not in KEYS:
-            raise ConfigError(f"unknown key {key!r} for a command job; expected [command] with argv, cwd, env")
-    section = body.get("command")
-    if not isinstance(section, dict):
-        raise ConfigError('a command job needs [command] with argv = ["program", "arg", ...]')
-    for key in section:
-        if key not in COMMAND_KEYS:
-            raise ConfigError(f"unknown key command.{key}; expected one of {', '.join(COMMAND_KEYS)}")
-    argv = section.get("argv")
-    if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
-        raise ConfigError("command.argv must be a non-empty list of strings")
-    if len(argv) > ARGV_MAX or any("\0" in a for a in argv):
-        raise ConfigError(f"command.argv must have at most {ARGV_MAX} arguments and no NUL characters")
-    if not argv[0]:
-        raise ConfigError("command.argv[0] (the program) must not be empty")
-    cwd = section.get("cwd", str(base_dir))
-    if not isinstance(cwd, str) or not cwd:
-        raise ConfigError("command.cwd must be a directory path")
-    cwd_path = (base_dir / cwd).resolve()
-    if not cwd_path.is_dir():
-        raise ConfigError(f"command.cwd: {cwd_path} is not a directory")
-    env = section.get("env", {})
-    if not isinstance(env, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
-        raise ConfigError("command.env must be a table of strings")
-    if any(not k or "=" in k or "\0" in k or "\0" in v for k, v in env.items()):
-        raise ConfigError("command.env names must be non-empty without '=', and no value may contain NUL")
-    config = {"command": {"argv": argv, "cwd": str(cwd_path), "env": env}}
-    return Validated(config=config, summary={"command": shlex.join(argv)[:200]})
+Progress = Callable[[float, str | None], None]  # (fraction, message or None)
 
 
 def parse_progress(line: bytes) -> tuple[float, str | None] | None:
@@ -70,3 +43,32 @@ def child_env(section: dict[str, Any], job_id: str, home: str) -> dict[str, str]
     env["HORNQ_JOB_ID"] = job_id
     env["HORNQ_HOME"] = home
     return env
+
+
+class ProgramOutput:
+    """The lines a program prints: each one into the job's log as it comes, progress read from stdout,
+    the tail of stderr kept. Fed by asyncio readers (local runs) or by one thread per pipe (SLURM),
+    hence the lock: lines of the two pipes never interleave within the log."""
+
+    def __init__(self, log: IO[bytes], progress: Progress) -> None:
+        self.log = log
+        self.progress = progress
+        self.tail: deque[str] = deque(maxlen=STDERR_TAIL)
+        self._lock = threading.Lock()
+
+    def feed(self, line: bytes, *, stderr: bool = False) -> None:
+        with self._lock:
+            self.log.write(line)
+            self.log.flush()
+        if stderr:
+            self.tail.append(line.decode("utf-8", "replace").rstrip())
+        elif line.startswith(b"HORNQ_PROGRESS"):
+            parsed = parse_progress(line)
+            if parsed:
+                fraction, message = parsed
+                self.progress(fraction, None if message is None else printable(message, 200))
+
+    def failure(self, returncode: int) -> str:
+        """Why the program failed: its exit status and the end of what it said on stderr."""
+        detail = printable("\n".join(self.tail), 1500)
+        return describe_exit(returncode) + (f": {detail}" if detail else "")

@@ -21,23 +21,20 @@ from typing import Any
 from engine.errors import storage_failure
 from engine.paths import Home
 from engine.run import recovery
+from engine.run.ending import BY_USER, record_end, run_verdict
 from engine.run.execution import CommandRun, Run
-from engine.run.hooks import run_on_finish
+from engine.run.hooks import finish_fields, run_on_finish
 from engine.run.outcome import Outcome
 from engine.run.pool import SolverRun, WorkerPool
 from engine.run.scheduler import LeaseLost, claim_next, queued_count
+from engine.run.slurm.executor import SlurmExecutor
 from engine.run.throttle import Throttle
-from engine.slurm.executor import SlurmExecutor
-from engine.store import jobs, lease, lifecycle, results, retention, settings
-from engine.store.lifecycle import Source, Status
-from engine.store.models import Job, database
+from engine.store import jobs, lease, retention, settings, sql
+from engine.store.lifecycle import Status
+from engine.store.models import Job
 
 log = logging.getLogger("hornq.engine")
 POLL_S = 0.1
-STOP_MESSAGES = {
-    "cancel": (Status.CANCELLED, Source.USER, "cancelled by user"),
-    "shutdown": (Status.CANCELLED, Source.ENGINE, "cancelled: the engine was stopped"),
-}
 
 
 @dataclass
@@ -138,8 +135,11 @@ class Engine:
                 if not self.stopping:
                     self._fill_slots()
                 self._prune_some()
-                done = not self.active and not self.unrecorded and (
-                    self.stopping or (self.until_idle and not self._has_queued_work()))
+                done = (
+                    not self.active
+                    and not self.unrecorded
+                    and (self.stopping or (self.until_idle and not self._has_queued_work()))
+                )
             except Exception as exc:
                 if not storage_failure(exc):
                     raise
@@ -167,7 +167,7 @@ class Engine:
                 self.wake.set()
 
     def _notice_changes(self) -> None:
-        version = database.execute_sql("PRAGMA data_version").fetchone()[0]
+        version = sql.data_version()
         if version == self.data_version:
             return
         self.data_version = version
@@ -175,7 +175,10 @@ class Engine:
         self.slurm.wake()
         every = settings.get_all()
         self.cap, self.grace, self.timeout, self.on_finish = (
-            every["max_concurrent_jobs"], every["cancel_grace_s"], every["job_timeout_s"], every["on_finish"],
+            every["max_concurrent_jobs"],
+            every["cancel_grace_s"],
+            every["job_timeout_s"],
+            every["on_finish"],
         )
         self.pool.memory_mb = every["worker_memory_mb"]
         mode = lease.stop_request(self.token)
@@ -270,41 +273,20 @@ class Engine:
             self.unrecorded.pop(0)
 
     def _record(self, ended: Ended) -> None:
-        """Write how the job ended; a cancel requested at any point wins over a late success."""
+        """Write how the job ended; a stop the engine asked for decides it, else a cancel requested meanwhile wins."""
         job, run, outcome = ended.job, ended.run, ended.outcome
-        with database.atomic():
-            cancel_requested = database.execute_sql(  # plain SQL here and below: once per job, on the hot path
-                f"SELECT cancellation_requested FROM {Job._meta.table_name} WHERE id = ?", (job.id,)).fetchone()[0]
-            reason = run.stop_reason or ("cancel" if cancel_requested else None)
-            fields: dict[str, Any] = {"exit_code": outcome.exit_code, "stage_message": None}
-            if reason in STOP_MESSAGES:
-                status, source, message = STOP_MESSAGES[reason]
-            elif reason == "timeout":
-                status, source = Status.ERROR, Source.ENGINE
-                message = f"timed out after {self.timeout:g} s"
-            elif outcome.status is Status.COMPLETE:
-                status, source, message = Status.COMPLETE, Source.ENGINE, None
-                fields.update(self._store_results(ended))
-            elif outcome.status is Status.CANCELLED:
-                status, source, message = Status.CANCELLED, Source.ENGINE, "the solver stopped"
-            else:
-                status, source, message = Status.ERROR, Source.ENGINE, outcome.message
-            if status is Status.ERROR:
-                fields["error_message"] = message
-            lifecycle.transition(job.id, status, source=source, message=message, expect=Status.RUNNING, **fields)
-        log.info("job %s %s%s", job.id[:8], status, f": {message}" if message else "")
-        run_on_finish(self.on_finish, self.home, {"id": job.id, "short_id": job.id[:8], "status": status.value,
-                                                  "label": job.label, "kind": job.kind})
-
-    def _store_results(self, ended: Ended) -> dict[str, Any]:
-        job, outcome = ended.job, ended.outcome
-        if outcome.result_dir is None:
-            duration = round(ended.finished - ended.started, 3)
-            return results.store(job, results.command_results(job, outcome.exit_code, duration), {})
-        return results.store(job, *results.read_output(outcome.result_dir))
+        verdict = record_end(
+            job,
+            run_verdict(run.stop_reason, outcome, self.timeout),
+            cancelled=None if run.stop_reason else BY_USER,
+            output_dir=outcome.result_dir,
+            duration_s=round(ended.finished - ended.started, 3),
+        )
+        message = verdict.message
+        log.info("job %s %s%s", job.id[:8], verdict.status, f": {message}" if message else "")
+        run_on_finish(self.on_finish, self.home, finish_fields(job, verdict.status))
 
     async def _drain_active(self) -> None:
         while self.active:
             self._enforce_deadlines(time.monotonic())
             await asyncio.wait([a.task for a in self.active.values()], timeout=POLL_S)
-

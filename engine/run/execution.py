@@ -7,22 +7,18 @@ hand the job to a warm worker process. Both report progress through a callback a
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from engine.paths import Home, open_private
 from engine.procs import kill_group, start_ticks
-from engine.run.command import child_env, parse_progress
-from engine.run.outcome import Outcome, describe_exit
+from engine.run.command import ProgramOutput, child_env
+from engine.run.outcome import Outcome
 from engine.store.lifecycle import Status
 from engine.store.models import Job
-from engine.text import printable
 
 Report = Callable[..., None]
-STDERR_TAIL = 12
 DRAIN_AFTER_EXIT_S = 2.0
 
 
@@ -74,14 +70,14 @@ class CommandRun(Run):
                 message = f"cannot start {config['argv'][0]!r}: {exc.strerror or exc}"
                 log.write(f"hornq: {message}\n".encode())
                 return Outcome(Status.ERROR, message)
-            self.proc = proc
             self.pid, self.ticks = proc.pid, start_ticks(proc.pid)
-            self.report(worker_pid=self.pid, worker_start_ticks=self.ticks, stage="running", stage_message=None,
-                        _now=True)
-            tail: deque[str] = deque(maxlen=STDERR_TAIL)
+            self.report(
+                worker_pid=self.pid, worker_start_ticks=self.ticks, stage="running", stage_message=None, _now=True
+            )
+            output = ProgramOutput(log, self._progress)
             readers = [
-                asyncio.create_task(self._pump(proc.stdout, log, progress=True)),
-                asyncio.create_task(self._pump(proc.stderr, log, tail=tail)),
+                asyncio.create_task(_read(proc.stdout, output.feed)),
+                asyncio.create_task(_read(proc.stderr, lambda line: output.feed(line, stderr=True))),
             ]
             returncode = await proc.wait()
             # Grandchildren may hold the pipes open; give them a moment, then stop reading.
@@ -92,25 +88,13 @@ class CommandRun(Run):
             kill_group(self.pid, self.ticks)
         if returncode == 0:
             return Outcome(Status.COMPLETE, exit_code=0)
-        detail = printable("\n".join(tail), 1500)
-        message = describe_exit(returncode) + (f": {detail}" if detail else "")
-        return Outcome(Status.ERROR, message, exit_code=returncode)
+        return Outcome(Status.ERROR, output.failure(returncode), exit_code=returncode)
 
-    async def _pump(self, stream: asyncio.StreamReader, log: Any, *, progress: bool = False,
-                    tail: deque[str] | None = None) -> None:
-        while line := await stream.readline():
-            log.write(line)
-            if progress and line.startswith(b"HORNQ_PROGRESS"):
-                parsed = parse_progress(line)
-                if parsed:
-                    fraction, message = parsed
-                    fields: dict[str, Any] = {"progress": fraction}
-                    if message is not None:
-                        fields["stage_message"] = printable(message, 200)
-                    self.report(**fields)
-            if tail is not None:
-                tail.append(line.decode("utf-8", "replace").rstrip())
-            log.flush()
+    def _progress(self, fraction: float, message: str | None) -> None:
+        fields: dict[str, Any] = {"progress": fraction}
+        if message is not None:
+            fields["stage_message"] = message
+        self.report(**fields)
 
     def _terminate(self) -> None:
         if self.pid:
@@ -121,6 +105,6 @@ class CommandRun(Run):
             kill_group(self.pid, self.ticks, signal.SIGKILL)
 
 
-def log_line(home: Home, job_id: str, text: str) -> None:
-    with open_private(home.job_log(job_id), "a") as log:
-        log.write(f"hornq: {text}{os.linesep}")
+async def _read(stream: asyncio.StreamReader, feed: Callable[[bytes], None]) -> None:
+    while line := await stream.readline():
+        feed(line)

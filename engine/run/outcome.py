@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.store.lifecycle import Status
@@ -15,7 +15,6 @@ class Outcome:
     message: str | None = None
     exit_code: int | None = None
     result_dir: Path | None = None  # where a solver left results.json and artifacts
-    artifacts: dict[str, str] = field(default_factory=dict)
 
 
 def describe_exit(returncode: int) -> str:

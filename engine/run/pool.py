@@ -44,7 +44,9 @@ class Worker:
         env = dict(os.environ, **{MEMORY_ENV: str(memory_mb)})
         try:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "engine.run.worker_process",
+                sys.executable,
+                "-m",
+                "engine.run.worker_process",
                 env=env,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
@@ -135,8 +137,14 @@ class SolverRun(Run):
         self.report(worker_pid=worker.pid, worker_start_ticks=worker.ticks, _now=True)
         workdir = self.home.job_workdir(self.job.id)
         config = {k: v for k, v in json.loads(self.job.config_json).items() if k not in COMMON_KEYS}
-        worker.send(op="run", job_id=self.job.id, kind=self.job.kind, config=config,
-                    log_path=str(self.home.job_log(self.job.id)), workdir=str(workdir))
+        worker.send(
+            op="run",
+            job_id=self.job.id,
+            kind=self.job.kind,
+            config=config,
+            log_path=str(self.home.job_log(self.job.id)),
+            workdir=str(workdir),
+        )
         if self.stop_reason:
             worker.send(op="cancel")
         try:

@@ -24,13 +24,21 @@ def recover() -> list[str]:
     interrupted = []
     alive = live_ids()
     with database.atomic():
-        orphans = list(Job.select(Job.id, Job.worker_pid, Job.worker_start_ticks).where(
-            (Job.status == Status.RUNNING) & (Job.executor == "local")
-        ))
+        orphans = list(
+            Job.select(Job.id, Job.worker_pid, Job.worker_start_ticks).where(
+                (Job.status == Status.RUNNING) & (Job.executor == "local")
+            )
+        )
         for job in orphans:
             if job.worker_pid in alive:
                 kill_group(job.worker_pid, job.worker_start_ticks, signal.SIGKILL)
-            lifecycle.transition(job.id, Status.ERROR, source=Source.RECOVERY, message=INTERRUPTED,
-                                 error_message=INTERRUPTED, stage_message=None)
+            lifecycle.transition(
+                job.id,
+                Status.ERROR,
+                source=Source.RECOVERY,
+                message=INTERRUPTED,
+                error_message=INTERRUPTED,
+                stage_message=None,
+            )
             interrupted.append(job.id)
     return interrupted

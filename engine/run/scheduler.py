@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.errors import EngineError
-from engine.store import lease, lifecycle
+from engine.store import lease, lifecycle, sql
 from engine.store.lifecycle import Source, Status
 from engine.store.models import Job, database
 
@@ -17,17 +17,19 @@ def claim_next(token: str) -> Job | None:
     with database.atomic():
         if not lease.holds(token):
             raise LeaseLost("the engine lease was taken over by another engine")
-        # Plain SQL: the engine claims once per job, and Peewee's query builder cost more than the query.
-        row = database.execute_sql(
-            f"SELECT id FROM {Job._meta.table_name} WHERE status = ? AND executor = 'local' "
-            "ORDER BY queue_seq LIMIT 1",
-            (Status.QUEUED,),
-        ).fetchone()
-        if row is None:
+        job_id = sql.oldest_queued_local()
+        if job_id is None:
             return None
-        lifecycle.transition(row[0], Status.RUNNING, source=Source.ENGINE, expect=Status.QUEUED,
-                             stage="starting", stage_message="starting", progress=0.0)
-    return next(iter(Job.raw(f"SELECT * FROM {Job._meta.table_name} WHERE id = ?", row[0])))
+        lifecycle.transition(
+            job_id,
+            Status.RUNNING,
+            source=Source.ENGINE,
+            expect=Status.QUEUED,
+            stage="starting",
+            stage_message="starting",
+            progress=0.0,
+        )
+    return sql.job_by_id(job_id)
 
 
 def queued_count() -> int:

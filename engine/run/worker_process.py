@@ -14,17 +14,13 @@ import os
 import resource
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import Any
 
-from engine.paths import ensure_private_dir, open_private, write_atomic
-from engine.solvers import Cancelled, load_plugin
-from engine.text import printable
+from engine.paths import ensure_private_dir, open_private
+from engine.run.solve import JobContext, solve
 
-RESULTS_FILE = "results.json"
 MEMORY_ENV = "HORNQ_WORKER_MEMORY_MB"
-ARTIFACTS_DIR = "artifacts"
 
 
 class Channel:
@@ -39,23 +35,6 @@ class Channel:
         with self._lock:
             self._out.write(line + "\n")
             self._out.flush()
-
-
-class JobContext:
-    def __init__(self, job_id: str, workdir: Path, channel: Channel, stop: threading.Event) -> None:
-        self.job_id = job_id
-        self.workdir = workdir
-        self._channel = channel
-        self._stop = stop
-
-    def progress(self, fraction: float, stage: str, message: str = "") -> None:
-        self._channel.send(ev="progress", fraction=max(0.0, min(1.0, fraction)), stage=stage, message=message)
-
-    def should_stop(self) -> bool:
-        return self._stop.is_set()
-
-    def log(self, line: str) -> None:
-        print(line, flush=True)
 
 
 class Redirect:
@@ -82,34 +61,20 @@ class Redirect:
 
 def run_job(request: dict[str, Any], channel: Channel, stop: threading.Event) -> None:
     workdir = ensure_private_dir(Path(request["workdir"]))
-    ctx = JobContext(request["job_id"], workdir, channel, stop)
+    ctx = JobContext(
+        request["job_id"],
+        workdir,
+        lambda fraction, stage, message: channel.send(ev="progress", fraction=fraction, stage=stage, message=message),
+        stop,
+    )
     with Redirect(Path(request["log_path"])):
-        try:
-            output = load_plugin(request["kind"]).run(request["config"], ctx)
-        except Cancelled:
-            channel.send(ev="cancelled")
-            return
-        except MemoryError:
-            channel.send(ev="failed", message="the solver ran out of memory")
-            return
-        except Exception as exc:  # the job fails, the worker lives on
-            traceback.print_exc()
-            channel.send(ev="failed", message=printable(f"{type(exc).__name__}: {exc}", 1500))
-            return
-        try:
-            write_output(workdir, output.results, output.artifacts)
-        except OSError as exc:
-            channel.send(ev="failed", message=f"could not write the results: {exc.strerror or exc}")
-            return
-    channel.send(ev="done")
-
-
-def write_output(workdir: Path, results: dict[str, Any], artifacts: dict[str, str]) -> None:
-    """Write then rename, so a reader never sees half a file."""
-    artifact_dir = ensure_private_dir(workdir / ARTIFACTS_DIR)
-    for name, content in artifacts.items():
-        write_atomic(artifact_dir / Path(name).name, content)
-    write_atomic(workdir / RESULTS_FILE, json.dumps(results))
+        solved = solve(request["kind"], request["config"], ctx, workdir)
+    if solved.status == "complete":
+        channel.send(ev="done")
+    elif solved.status == "cancelled":
+        channel.send(ev="cancelled")
+    else:
+        channel.send(ev="failed", message=solved.message)
 
 
 def limit_memory() -> None:

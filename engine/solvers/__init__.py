@@ -3,13 +3,23 @@
 A plugin is a module exposing ``KIND`` (the config's ``kind`` value), ``validate`` and ``run``.
 ``validate`` must stay cheap to import (the CLI calls it before queueing, so no numpy, gmsh or
 bempp at module level); ``run`` executes only inside a worker process and may import anything.
+
+Optional entries let generic code (store, CLI, TUI) serve a kind without knowing it; each is looked up
+with ``entry(kind, name)``, which answers None for a kind without it. An entry's name must differ from the
+plugin's submodules: importing a submodule sets an attribute of that name on the package.
+
+- ``VARY_SECTION``: the config section a bare ``--vary`` name refers to (``a`` → ``horn.a``).
+- ``MESH_ARTIFACT``: the artifact name of the mesh a job solved (``hornq mesh``).
+- ``metric_set()``: the kind's figures of merit, a ``MetricSet``.
+- ``EXPORT_FORMATS`` and ``export_results(results, directory, fmt, name)``: results as files for other tools.
+- ``summary_line(summary)``: one line describing a job's config summary, for lists.
+- ``CHARTS``: the kind's results can be drawn by the app's charts (the results document's shape).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -69,4 +79,35 @@ def load_plugin(kind: str) -> ModuleType:
     return importlib.import_module(plugin_modules()[kind])
 
 
-ProgressFn = Callable[[float, str, str], None]
+def entry(kind: str, name: str) -> Any:
+    """A plugin's optional entry (see the module docstring), or None for a kind without it or without a plugin."""
+    module = plugin_modules().get(kind)
+    return getattr(importlib.import_module(module), name, None) if module else None
+
+
+def metric_set(kind: str) -> MetricSet | None:
+    """The figures of merit of a kind's results, or None when the kind has none."""
+    found = entry(kind, "metric_set")
+    return found() if found else None
+
+
+class Metric(Protocol):
+    key: str
+    title: str
+    unit: str
+    better: str | None
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+class MetricSet(Protocol):
+    """Figures of merit computed from a kind's results: pure Python, cheap enough for the engine's process."""
+
+    VERSION: int  # bumped when a definition changes: stored metrics of an older one are recomputed
+    METRICS: tuple[Metric, ...]
+    BY_KEY: dict[str, Metric]
+    DEFAULTS: Any  # the settings behind the numbers (a frozen dataclass with ``as_json()``)
+
+    def evaluate(self, results: dict[str, Any], config: dict[str, Any], settings: Any) -> dict[str, Any] | None: ...
+
+    def best(self, rows: Any) -> dict[str, list[int]]: ...

@@ -1,5 +1,5 @@
-"""Side-by-side metrics of several horn jobs or a whole study: the document behind ``hornq compare --json``
-and the TUI's comparison view.
+"""Side-by-side metrics of several jobs or a whole study: the document behind ``hornq compare --json``
+and the TUI's comparison view. The metrics are the jobs' solver plugin's (``engine.solvers.metric_set``).
 
 Shape (README "Compare horns")::
 
@@ -10,7 +10,7 @@ Shape (README "Compare horns")::
                "coverage_deg": {"horizontal", "vertical"} | null, "metrics": {key: number | null} | null}],
      "best": {metric key: [job ids holding the best value]}}
 
-Jobs without horn results are listed with ``metrics`` null, so a study's table shows every point.
+Jobs without results of their kind are listed with ``metrics`` null, so a study's table shows every point.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from engine.solvers.horn.metrics import BY_KEY, DEFAULTS, METRICS, MetricSettings, best
+from engine.errors import UsageError
+from engine.solvers import Metric, MetricSet, metric_set
 from engine.store import metrics as metricstore
 from engine.store import studies
 from engine.store.models import Job, Study
 
 
 def study_json(study: Study) -> dict[str, Any]:
-    return {"id": study.id, "name": study.name, "mode": study.mode,
-            "parameters": json.loads(study.parameters_json)}
+    return {"id": study.id, "name": study.name, "mode": study.mode, "parameters": json.loads(study.parameters_json)}
 
 
 def select_jobs(job_ids: Sequence[str], study: Study | None) -> list[Job]:
@@ -39,37 +39,50 @@ def select_jobs(job_ids: Sequence[str], study: Study | None) -> list[Job]:
     return ordered
 
 
-def compare(jobs: Sequence[Job], *, study: Study | None = None,
-            settings: MetricSettings = DEFAULTS) -> dict[str, Any]:
+def metric_set_of(jobs: Sequence[Job]) -> MetricSet:
+    """The one metric set the jobs are compared by: that of the kinds among them that have metrics."""
+    sets = {job.kind: found for job in jobs if (found := metric_set(job.kind)) is not None}
+    if len(set(map(id, sets.values()))) != 1:
+        kinds = ", ".join(sorted({job.kind for job in jobs})) or "none"
+        raise UsageError(f"compare needs jobs of one kind that has metrics (kinds here: {kinds})")
+    return next(iter(sets.values()))
+
+
+def compare(
+    jobs: Sequence[Job], metrics: MetricSet, *, study: Study | None = None, settings: Any = None
+) -> dict[str, Any]:
     """The comparison document of ``jobs`` (metrics stored, backfilled, or recomputed for other settings)."""
+    settings = metrics.DEFAULTS if settings is None else settings
     ids = [job.id for job in jobs]
-    found = metricstore.ensure(ids) if settings == DEFAULTS else metricstore.recompute(ids, settings)
+    found = metricstore.ensure(ids) if settings == metrics.DEFAULTS else metricstore.recompute(ids, settings)
     rows = []
     for job in jobs:
         data = found.get(job.id)
-        rows.append({
-            "id": job.id,
-            "label": job.label,
-            "status": job.status,
-            "study_values": json.loads(job.study_values_json) if job.study_values_json else None,
-            "coverage_deg": data["settings"]["coverage_deg"] if data else None,
-            "metrics": data["values"] if data else None,
-        })
-    winners = best([row["metrics"] or {} for row in rows])
+        rows.append(
+            {
+                "id": job.id,
+                "label": job.label,
+                "status": job.status,
+                "study_values": json.loads(job.study_values_json) if job.study_values_json else None,
+                "coverage_deg": data["settings"]["coverage_deg"] if data else None,
+                "metrics": data["values"] if data else None,
+            }
+        )
+    winners = metrics.best([row["metrics"] or {} for row in rows])
     return {
         "study": study_json(study) if study is not None else None,
         "settings": settings.as_json(),
-        "metrics": [metric.as_json() for metric in METRICS],
+        "metrics": [metric.as_json() for metric in metrics.METRICS],
         "jobs": rows,
         "best": {key: [rows[index]["id"] for index in indexes] for key, indexes in winners.items()},
     }
 
 
-def format_value(key: str, value: float | None) -> str:
-    """A metric as a table shows it: dB to 0.1, degrees to 1, frequencies as 1.25k, impedance to 0.01."""
+def format_value(metric: Metric, value: float | None) -> str:
+    """A metric as a table shows it: dB to 0.1, degrees to 1, frequencies as 1.25k, anything else to 0.01."""
     if value is None:
         return "–"
-    unit = BY_KEY[key].unit
+    unit = metric.unit
     if unit == "Hz":
         return f"{value / 1000:.3g}k" if value >= 1000 else f"{value:.0f}"
     if unit == "°":

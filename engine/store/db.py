@@ -33,6 +33,7 @@ def busy_timeout_s() -> float:
 def pragmas(timeout_s: float) -> dict[str, Any]:
     return {"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1, "busy_timeout": int(timeout_s * 1000)}
 
+
 V1 = """
 CREATE TABLE job (
     id TEXT PRIMARY KEY NOT NULL,

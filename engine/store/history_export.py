@@ -15,7 +15,7 @@ from engine.errors import UsageError
 from engine.paths import open_private
 from engine.store import metrics as metricstore
 from engine.store.compare import study_json
-from engine.store.jobs import history, job_json
+from engine.store.jobs import job_json, transitions
 from engine.store.models import Job, JobResult, Study, utcnow
 
 FORMAT = "hornq-history"
@@ -29,16 +29,20 @@ def export_history(path: Path, *, include_results: bool = False) -> int:
     study_rows = {study.id: study_json(study) for study in Study.select()}
     for job in every:
         entry = job_json(job)
-        entry.update(kind=job.kind, executor=job.executor, config=json.loads(job.config_json),
-                     history=history(job.id), study=study_rows.get(job.study_id or ""),
-                     study_values=json.loads(job.study_values_json) if job.study_values_json else None,
-                     metrics=found.get(job.id))
+        entry.update(
+            kind=job.kind,
+            executor=job.executor,
+            config=json.loads(job.config_json),
+            history=transitions(job.id),
+            study=study_rows.get(job.study_id or ""),
+            study_values=json.loads(job.study_values_json) if job.study_values_json else None,
+            metrics=found.get(job.id),
+        )
         if include_results and job.has_results:
             row = JobResult.get_or_none(JobResult.job == job.id)
             entry["results"] = json.loads(row.results_json) if row else None
         entries.append(entry)
-    document = {"format": FORMAT, "version": VERSION, "hornq": __version__, "exported_at": utcnow(),
-                "jobs": entries}
+    document = {"format": FORMAT, "version": VERSION, "hornq": __version__, "exported_at": utcnow(), "jobs": entries}
     try:
         with open_private(path, "w", encoding="utf-8") as out:
             json.dump(document, out, indent=1)

@@ -21,7 +21,7 @@ from typing import Any
 from engine.config.job import check_label
 from engine.config.sweeps import check_name
 from engine.errors import ConfigError
-from engine.solvers.horn.metrics import VERSION as METRICS_VERSION
+from engine.solvers import metric_set
 from engine.store.db import next_value
 from engine.store.history_export import FORMAT
 from engine.store.lifecycle import TERMINAL
@@ -44,8 +44,11 @@ class ImportReport:
         return sum(source != target for source, target in self.imported.items())
 
     def as_json(self) -> dict[str, Any]:
-        return {"imported": [{"source_id": s, "id": t} for s, t in self.imported.items()],
-                "skipped_present": self.present, "skipped_active": self.active}
+        return {
+            "imported": [{"source_id": s, "id": t} for s, t in self.imported.items()],
+            "skipped_present": self.present,
+            "skipped_active": self.active,
+        }
 
 
 def read_document(path: Path) -> list[dict[str, Any]]:
@@ -59,11 +62,13 @@ def read_document(path: Path) -> list[dict[str, Any]]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ConfigError(f"{path}: not a hornq history export (hornq export-history writes one)")
     if document.get("version") not in READABLE_VERSIONS:
-        raise ConfigError(f"{path}: history version {document.get('version')!r} is not one this hornq reads "
-                          f"({', '.join(map(str, READABLE_VERSIONS))})")
+        raise ConfigError(
+            f"{path}: history version {document.get('version')!r} is not one this hornq reads "
+            f"({', '.join(map(str, READABLE_VERSIONS))})"
+        )
     entries = document.get("jobs")
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: \"jobs\" must be a list")
+        raise ConfigError(f'{path}: "jobs" must be a list')
     for index, entry in enumerate(entries):
         missing = [key for key in REQUIRED if not isinstance(entry, dict) or key not in entry]
         if missing:
@@ -107,8 +112,9 @@ def _study_here(study: dict[str, Any]) -> str:
     if existing is not None and (existing.name, existing.parameters_json) == (name, parameters):
         return existing.id
     study_id = study["id"] if existing is None else str(uuid.uuid4())
-    Study.create(id=study_id, name=name, mode=study.get("mode") or "grid", parameters_json=parameters,
-                 created_at=utcnow())
+    Study.create(
+        id=study_id, name=name, mode=study.get("mode") or "grid", parameters_json=parameters, created_at=utcnow()
+    )
     return study_id
 
 
@@ -116,23 +122,42 @@ def _restore(entry: dict[str, Any], job_id: str, config_json: str, study_id: str
     results = entry.get("results")
     values = entry.get("study_values")
     Job.create(
-        id=job_id, kind=entry["kind"], status=entry["status"], created_at=entry["created_at"],
-        updated_at=entry.get("completed_at") or entry["created_at"], queued_at=entry["queued_at"],
-        started_at=entry.get("started_at"), completed_at=entry.get("completed_at"),
-        queue_seq=next_value("queue"), change_seq=next_value("change"),
-        progress=float(entry.get("progress") or 0.0), stage=entry.get("stage"),
-        stage_message=entry.get("stage_message"), error_message=entry.get("error_message"),
-        config_json=config_json, config_summary_json=json.dumps(entry["config_summary"]),
-        has_results=isinstance(results, dict), label=check_label(entry.get("label")),
-        executor=entry.get("executor") or "local", study_id=study_id,
+        id=job_id,
+        kind=entry["kind"],
+        status=entry["status"],
+        created_at=entry["created_at"],
+        updated_at=entry.get("completed_at") or entry["created_at"],
+        queued_at=entry["queued_at"],
+        started_at=entry.get("started_at"),
+        completed_at=entry.get("completed_at"),
+        queue_seq=next_value("queue"),
+        change_seq=next_value("change"),
+        progress=float(entry.get("progress") or 0.0),
+        stage=entry.get("stage"),
+        stage_message=entry.get("stage_message"),
+        error_message=entry.get("error_message"),
+        config_json=config_json,
+        config_summary_json=json.dumps(entry["config_summary"]),
+        has_results=isinstance(results, dict),
+        label=check_label(entry.get("label")),
+        executor=entry.get("executor") or "local",
+        study_id=study_id,
         study_values_json=json.dumps(values) if isinstance(values, dict) and study_id else None,
     )
     for event in entry["history"]:
-        JobEvent.create(job=job_id, from_status=event.get("from"), to_status=event["to"], at=event["at"],
-                        source=event["source"], message=event.get("message"))
+        JobEvent.create(
+            job=job_id,
+            from_status=event.get("from"),
+            to_status=event["to"],
+            at=event["at"],
+            source=event["source"],
+            message=event.get("message"),
+        )
     if isinstance(results, dict):
-        JobResult.create(job=job_id, results_json=json.dumps({**results, "job_id": job_id}
-                                                             if "job_id" in results else results))
+        JobResult.create(
+            job=job_id, results_json=json.dumps({**results, "job_id": job_id} if "job_id" in results else results)
+        )
     metrics = entry.get("metrics")
-    if isinstance(metrics, dict) and metrics.get("version") == METRICS_VERSION:
-        JobMetrics.create(job=job_id, version=METRICS_VERSION, metrics_json=json.dumps(metrics))
+    current = metric_set(entry["kind"])
+    if isinstance(metrics, dict) and current is not None and metrics.get("version") == current.VERSION:
+        JobMetrics.create(job=job_id, version=current.VERSION, metrics_json=json.dumps(metrics))

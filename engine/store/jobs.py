@@ -16,7 +16,7 @@ from typing import Any
 from engine.config.job import JobSpec, check_label
 from engine.errors import AmbiguousId, Conflict, NotFound, UsageError
 from engine.paths import Home
-from engine.store import lifecycle, settings
+from engine.store import lifecycle, settings, sql
 from engine.store.db import next_value
 from engine.store.lifecycle import ACTIVE, Source, Status
 from engine.store.models import Job, JobArtifact, JobEvent, JobResult, JobTombstone, database, utcnow
@@ -29,8 +29,9 @@ def short_id(job_id: str) -> str:
     return job_id[:8]
 
 
-def submit(spec: JobSpec, job_id: str | None = None, *, study_id: str | None = None,
-           study_values: dict[str, Any] | None = None) -> Job:
+def submit(
+    spec: JobSpec, job_id: str | None = None, *, study_id: str | None = None, study_values: dict[str, Any] | None = None
+) -> Job:
     """Queue a validated job; a study member also records its study and varied values (``engine.store.studies``)."""
     return lifecycle.enqueue(_row(spec, settings.get("default_executor"), job_id, study_id, study_values))
 
@@ -45,8 +46,13 @@ def submit_many(specs: Iterable[JobSpec]) -> list[str]:
     return lifecycle.enqueue_many([_row(spec, default_executor) for spec in specs])
 
 
-def _row(spec: JobSpec, default_executor: str, job_id: str | None = None, study_id: str | None = None,
-         study_values: dict[str, Any] | None = None) -> dict[str, Any]:
+def _row(
+    spec: JobSpec,
+    default_executor: str,
+    job_id: str | None = None,
+    study_id: str | None = None,
+    study_values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     executor = spec.executor or default_executor
     config = {"kind": spec.kind, **spec.validated.config, "executor": {"kind": executor, **spec.executor_options}}
     return {
@@ -76,8 +82,7 @@ def rerun(job_id: str, config: dict[str, Any] | None = None) -> Job:
     from engine.config.job import parse_config
 
     original = get(job_id)
-    spec = parse_config(config if config is not None else stored_config(original), Path("/"),
-                        label=original.label)
+    spec = parse_config(config if config is not None else stored_config(original), Path("/"), label=original.label)
     values = json.loads(original.study_values_json) if original.study_values_json else None
     return submit(spec, study_id=original.study_id, study_values=values)
 
@@ -96,11 +101,7 @@ def update_job(job_id: str, **fields: Any) -> int:
         values = {getattr(Job, name): value for name, value in fields.items()}
         values[Job.change_seq] = next_value("change")
         values[Job.updated_at] = utcnow()
-        # Plain SQL: progress and pid reports run this per job, and building it with Peewee cost ~1 ms.
-        return database.execute_sql(
-            f"UPDATE {Job._meta.table_name} SET {', '.join(f'{c.column_name} = ?' for c in values)} WHERE id = ?",
-            [*(c.db_value(value) for c, value in values.items()), job_id],
-        ).rowcount
+        return sql.update_row(Job, job_id, values)
 
 
 def get(job_id: str) -> Job:
@@ -132,7 +133,7 @@ def resolve(prefix: str) -> Job:
 
 
 def job_json(job: Job) -> dict[str, Any]:
-    """One job as in ``hornq jobs --json`` (DESIGN §6)."""
+    """One job as in ``hornq jobs --json`` (the shape README documents: scripts rely on it)."""
     return {
         "id": job.id,
         "status": job.status,
@@ -224,11 +225,10 @@ def set_label(job_id: str, label: str | None) -> str | None:
     return checked
 
 
-def history(job_id: str) -> list[dict[str, Any]]:
+def transitions(job_id: str) -> list[dict[str, Any]]:
     events = JobEvent.select().where(JobEvent.job == job_id).order_by(JobEvent.id)
     return [
-        {"from": e.from_status, "to": e.to_status, "at": e.at, "source": e.source, "message": e.message}
-        for e in events
+        {"from": e.from_status, "to": e.to_status, "at": e.at, "source": e.source, "message": e.message} for e in events
     ]
 
 

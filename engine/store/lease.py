@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from engine.errors import EngineError
 from engine.procs import is_alive, start_ticks
+from engine.store import sql
 from engine.store.models import EngineLease, database, utcnow
 
 STALE_AFTER_S = 30.0
@@ -41,8 +42,7 @@ def _is_live(row: EngineLease, now: float) -> bool:
 
 
 def current() -> LeaseInfo | None:
-    # Plain SQL: the TUI asks on every poll.
-    row = next(iter(EngineLease.raw(f"SELECT * FROM {EngineLease._meta.table_name} WHERE id = ?", LEASE_ID)), None)
+    row = sql.lease_row(LEASE_ID)  # the app asks on every poll
     if row is None:
         return None
     now = time.time()
@@ -84,9 +84,7 @@ def acquire(token: str) -> None:
 
 def holds(token: str) -> bool:
     """Whether this token still owns the lease; call inside the transaction that depends on it."""
-    return database.execute_sql(  # plain SQL: checked in every claim
-        f"SELECT 1 FROM {EngineLease._meta.table_name} WHERE id = ? AND token = ?", (LEASE_ID, token)
-    ).fetchone() is not None
+    return sql.lease_held(LEASE_ID, token)
 
 
 def heartbeat(token: str) -> bool:

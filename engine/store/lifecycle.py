@@ -11,8 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from engine.errors import IllegalTransition, NotFound
+from engine.store import sql
 from engine.store.db import next_value
-from engine.store.models import Job, JobEvent, database, utcnow
+from engine.store.models import Job, database, utcnow
 
 
 class Status(StrEnum):
@@ -47,8 +48,7 @@ def enqueue(fields: dict[str, Any], *, source: Source = Source.USER, message: st
     return Job(**_insert_queued([fields], source, message)[0])
 
 
-def enqueue_many(rows: list[dict[str, Any]], *, source: Source = Source.USER,
-                 message: str = "submitted") -> list[str]:
+def enqueue_many(rows: list[dict[str, Any]], *, source: Source = Source.USER, message: str = "submitted") -> list[str]:
     """Create jobs in ``queued`` at the back of the FIFO, in order, each with its first history row.
 
     One transaction for all of them (all or none), and one statement per table: a batch pays one
@@ -58,29 +58,34 @@ def enqueue_many(rows: list[dict[str, Any]], *, source: Source = Source.USER,
 
 
 def _insert_queued(rows: list[dict[str, Any]], source: Source, message: str) -> list[dict[str, Any]]:
-    """The job rows as written (field name → value).
-
-    Plain SQL with plain values (text, numbers, None): building the statements with Peewee's
-    query builder cost about a millisecond a job, several times the insert itself.
-    """
+    """The job rows as written (field name → value)."""
     if not rows:
         return []
     names = list(rows[0])
     if any(list(fields) != names for fields in rows):
         raise ValueError("every job of a batch must name the same fields")
     now = utcnow()
-    columns = [getattr(Job, name).column_name for name in ("status", "created_at", "updated_at", "queued_at",
-                                                           "queue_seq", "change_seq", *names)]
+    columns = [
+        getattr(Job, name).column_name
+        for name in ("status", "created_at", "updated_at", "queued_at", "queue_seq", "change_seq", *names)
+    ]
     with database.atomic():
         first_queue = next_value("queue", len(rows)) - len(rows) + 1
         first_change = next_value("change", len(rows)) - len(rows) + 1
-        records = [{"status": Status.QUEUED, "created_at": now, "updated_at": now, "queued_at": now,
-                    "queue_seq": first_queue + i, "change_seq": first_change + i, **fields}
-                   for i, fields in enumerate(rows)]
-        cursor = database.cursor()
-        cursor.executemany(f"INSERT INTO {Job._meta.table_name} ({', '.join(columns)}) "
-                           f"VALUES ({', '.join('?' * len(columns))})", [list(r.values()) for r in records])
-        cursor.executemany(_EVENT_SQL, [(r["id"], None, Status.QUEUED, now, source, message) for r in records])
+        records = [
+            {
+                "status": Status.QUEUED,
+                "created_at": now,
+                "updated_at": now,
+                "queued_at": now,
+                "queue_seq": first_queue + i,
+                "change_seq": first_change + i,
+                **fields,
+            }
+            for i, fields in enumerate(rows)
+        ]
+        sql.insert_jobs(columns, [list(r.values()) for r in records])
+        sql.insert_events([(r["id"], None, Status.QUEUED, now, source, message) for r in records])
     return records
 
 
@@ -99,10 +104,10 @@ def transition(
     Extra ``fields`` are written in the same update. Returns the status the job came from.
     """
     with database.atomic():
-        row = database.execute_sql(f"SELECT status FROM {Job._meta.table_name} WHERE id = ?", (job_id,)).fetchone()
-        if row is None:
+        status = sql.job_status(job_id)
+        if status is None:
             raise NotFound(f"no job {job_id}")
-        current = Status(row[0])
+        current = Status(status)
         if (expect is not None and current != expect) or not can_move(current, target):
             raise IllegalTransition(f"job {job_id[:8]} is {current}; it cannot become {target}")
         now = utcnow()
@@ -118,24 +123,6 @@ def transition(
         if target is Status.COMPLETE:
             values[Job.progress] = 1.0
         values.update({getattr(Job, name): value for name, value in fields.items()})
-        database.execute_sql(
-            f"UPDATE {Job._meta.table_name} SET {', '.join(f'{c.column_name} = ?' for c in values)} "
-            "WHERE id = ? AND status = ?",
-            [*(c.db_value(value) for c, value in values.items()), job_id, current],
-        )
-        _record_event(job_id, current, target, now, source, message)
+        sql.update_row(Job, job_id, values, where={Job.status: current})
+        sql.insert_events([(job_id, current, target, now, source, message)])
     return current
-
-
-def _record_event(job_id: str, current: Status | None, target: Status, at: str, source: Source,
-                  message: str | None) -> None:
-    """The history row of a status change.
-
-    This and the statements above are plain SQL: building them with Peewee's query builder cost
-    about a millisecond each, several times the statement itself, on every claim, end and recovery.
-    """
-    database.execute_sql(_EVENT_SQL, (job_id, current, target, at, source, message))
-
-
-_EVENT_SQL = (f"INSERT INTO {JobEvent._meta.table_name} (job_id, from_status, to_status, at, source, message) "
-              "VALUES (?, ?, ?, ?, ?, ?)")

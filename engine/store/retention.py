@@ -41,7 +41,8 @@ def delete_batch(home: Home, ids: list[str]) -> None:
     with database.atomic():
         Job.delete().where(Job.id.in_(ids) & Job.status.in_(list(TERMINAL))).execute()
         seq = next_value("change")
-        JobTombstone.insert_many([(job_id, seq) for job_id in ids], fields=[JobTombstone.job_id,
-                                 JobTombstone.change_seq]).on_conflict_replace().execute()
+        JobTombstone.insert_many(
+            [(job_id, seq) for job_id in ids], fields=[JobTombstone.job_id, JobTombstone.change_seq]
+        ).on_conflict_replace().execute()
     for job_id in ids:
         remove_files(job_id, home)

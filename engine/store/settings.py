@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import ConfigError
-from engine.store.models import Setting, database
+from engine.store import sql
+from engine.store.models import Setting
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def _absolute_path_or_empty(text: str) -> str:
 
 
 def _argv_template(text: str) -> list[str]:
-    from engine.run.hooks import parse_template
+    from engine.config.on_finish import parse_template
 
     return parse_template(text)
 
@@ -61,10 +62,16 @@ SPECS: dict[str, Spec] = {
     "retention_max_jobs": Spec(1000, _bounded(int, 1, 10_000_000), "keep at most this many finished jobs"),
     "worker_memory_mb": Spec(0, _bounded(int, 0, 10_000_000), "heap limit of each solver worker in MB (0: none)"),
     "default_executor": Spec("local", _choice("local", "slurm"), "where jobs run unless their config says"),
-    "slurm_job_root": Spec("", _absolute_path_or_empty,
-                           "directory shared with the cluster for SLURM job directories (empty: $HORNQ_HOME/slurm)"),
-    "slurm_python": Spec("", _absolute_path_or_empty,
-                         "Python with hornq installed, as the cluster's nodes see it (empty: the engine's own)"),
+    "slurm_job_root": Spec(
+        "",
+        _absolute_path_or_empty,
+        "directory shared with the cluster for SLURM job directories (empty: $HORNQ_HOME/slurm)",
+    ),
+    "slurm_python": Spec(
+        "",
+        _absolute_path_or_empty,
+        "Python with hornq installed, as the cluster's nodes see it (empty: the engine's own)",
+    ),
     "on_finish": Spec([], _argv_template, "program run when a job ends, e.g. notify-send 'hornq {label}' {status}"),
 }
 
@@ -77,9 +84,8 @@ def _spec(key: str) -> Spec:
 
 def get(key: str) -> Any:
     spec = _spec(key)
-    row = database.execute_sql(  # plain SQL: every submit asks for default_executor
-        f"SELECT value_json FROM {Setting._meta.table_name} WHERE key = ?", (key,)).fetchone()
-    return spec.default if row is None else json.loads(row[0])
+    stored = sql.setting_json(key)  # every submit asks for default_executor
+    return spec.default if stored is None else json.loads(stored)
 
 
 def get_all() -> dict[str, Any]:

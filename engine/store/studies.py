@@ -34,8 +34,16 @@ class Draft:
     points: list[tuple[dict[str, Value], JobSpec]]
 
 
-def draft(raw: dict[str, Any], base_dir: Path, *, vary: Sequence[str] = (), name: str | None = None,
-          label: str | None = None, confirmed: bool = False, default_name: str = "study") -> Draft | None:
+def draft(
+    raw: dict[str, Any],
+    base_dir: Path,
+    *,
+    vary: Sequence[str] = (),
+    name: str | None = None,
+    label: str | None = None,
+    confirmed: bool = False,
+    default_name: str = "study",
+) -> Draft | None:
     """Expand and validate a config's study (``[study]`` and/or ``--vary``); None when it defines none."""
     kind = raw.get("kind") if isinstance(raw.get("kind"), str) else ""
     plan = combine(study_section(raw, kind), [parse_vary_option(text, kind) for text in vary], name)
@@ -72,8 +80,13 @@ def _label(base: str | None, point: str) -> str:
 def queue(plan: Draft) -> tuple[Study, list[Job]]:
     """Write the study and every job in one transaction: all of it is queued, or nothing."""
     with database.atomic():
-        study = Study.create(id=str(uuid.uuid4()), name=plan.name, mode=plan.plan.mode, created_at=utcnow(),
-                             parameters_json=json.dumps([p.as_json() for p in plan.plan.parameters]))
+        study = Study.create(
+            id=str(uuid.uuid4()),
+            name=plan.name,
+            mode=plan.plan.mode,
+            created_at=utcnow(),
+            parameters_json=json.dumps([p.as_json() for p in plan.plan.parameters]),
+        )
         queued = [jobs.submit(spec, study_id=study.id, study_values=values) for values, spec in plan.points]
     return study, queued
 
@@ -98,8 +111,16 @@ class StudySummary:
         return sum(self.counts.get(status, 0) for status in TERMINAL)
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "mode": self.mode, "parameters": self.parameters,
-                "created_at": self.created_at, "points": self.points, "done": self.done, "counts": self.counts}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "mode": self.mode,
+            "parameters": self.parameters,
+            "created_at": self.created_at,
+            "points": self.points,
+            "done": self.done,
+            "counts": self.counts,
+        }
 
 
 def members(study_id: str) -> list[Job]:
@@ -120,8 +141,9 @@ def summarize(study: Study) -> StudySummary:
     points = latest(study.id)
     for job in points:
         counts[job.status] += 1
-    return StudySummary(study.id, study.name, study.mode, json.loads(study.parameters_json), study.created_at,
-                        len(points), counts)
+    return StudySummary(
+        study.id, study.name, study.mode, json.loads(study.parameters_json), study.created_at, len(points), counts
+    )
 
 
 def list_studies() -> list[StudySummary]:

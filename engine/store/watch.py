@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.store import lease, settings
+from engine.store import lease, settings, sql
 from engine.store.lifecycle import Status
-from engine.store.models import Counter, Job, JobTombstone, database
+from engine.store.models import Job
 
 WINDOW = 500
 SORTS = {
@@ -23,10 +23,28 @@ SORTS = {
     "progress": Job.progress,
     "started": Job.started_at,
 }
-FIELDS = (Job.id, Job.kind, Job.status, Job.progress, Job.stage, Job.stage_message, Job.error_message,
-          Job.label, Job.created_at, Job.queued_at, Job.started_at, Job.completed_at, Job.config_summary_json,
-          Job.has_results, Job.has_mesh_artifact, Job.executor, Job.change_seq, Job.queue_seq, Job.study_id,
-          Job.study_values_json)
+FIELDS = (
+    Job.id,
+    Job.kind,
+    Job.status,
+    Job.progress,
+    Job.stage,
+    Job.stage_message,
+    Job.error_message,
+    Job.label,
+    Job.created_at,
+    Job.queued_at,
+    Job.started_at,
+    Job.completed_at,
+    Job.config_summary_json,
+    Job.has_results,
+    Job.has_mesh_artifact,
+    Job.executor,
+    Job.change_seq,
+    Job.queue_seq,
+    Job.study_id,
+    Job.study_values_json,
+)
 
 
 @dataclass(frozen=True)
@@ -56,11 +74,28 @@ class JobView:
 
     @classmethod
     def from_row(cls, row: Job) -> JobView:
-        return cls(row.id, row.kind, row.status, row.progress, row.stage, row.stage_message, row.error_message,
-                   row.label, row.created_at, row.queued_at, row.started_at, row.completed_at,
-                   json.loads(row.config_summary_json), bool(row.has_results), bool(row.has_mesh_artifact),
-                   row.executor, row.change_seq, row.queue_seq, row.study_id,
-                   json.loads(row.study_values_json) if row.study_values_json else None)
+        return cls(
+            row.id,
+            row.kind,
+            row.status,
+            row.progress,
+            row.stage,
+            row.stage_message,
+            row.error_message,
+            row.label,
+            row.created_at,
+            row.queued_at,
+            row.started_at,
+            row.completed_at,
+            json.loads(row.config_summary_json),
+            bool(row.has_results),
+            bool(row.has_mesh_artifact),
+            row.executor,
+            row.change_seq,
+            row.queue_seq,
+            row.study_id,
+            json.loads(row.study_values_json) if row.study_values_json else None,
+        )
 
     def matches(self, statuses: frozenset[str], search: str) -> bool:
         if statuses and self.status not in statuses:
@@ -97,19 +132,20 @@ class Delta:
     engine: EngineView | None = None
 
 
-# The poll's queries are plain SQL: Peewee's query builder cost more than the queries themselves,
-# and the TUI polls every second.
 def current_seq() -> int:
-    return database.execute_sql(f"SELECT value FROM {Counter._meta.table_name} WHERE name = 'change'").fetchone()[0]
+    return sql.change_counter()
 
 
 def engine_view() -> EngineView:
     info = lease.live_engine()
-    counts = dict(database.execute_sql(
-        f"SELECT status, COUNT(*) FROM {Job._meta.table_name} WHERE status IN (?, ?) GROUP BY status",
-        (Status.RUNNING, Status.QUEUED)).fetchall())
-    return EngineView(info.pid if info else None, info.host if info else None, counts.get(Status.RUNNING, 0),
-                      counts.get(Status.QUEUED, 0), settings.get("max_concurrent_jobs"))
+    counts = sql.counts_of((Status.RUNNING, Status.QUEUED))
+    return EngineView(
+        info.pid if info else None,
+        info.host if info else None,
+        counts.get(Status.RUNNING, 0),
+        counts.get(Status.QUEUED, 0),
+        settings.get("max_concurrent_jobs"),
+    )
 
 
 def _filtered(statuses: frozenset[str], search: str) -> Any:
@@ -117,19 +153,27 @@ def _filtered(statuses: frozenset[str], search: str) -> Any:
     if statuses:
         query = query.where(Job.status.in_(sorted(statuses)))
     if search:
-        query = query.where(Job.id.contains(search) | Job.label.contains(search) | Job.kind.contains(search)
-                            | Job.config_summary_json.contains(search))
+        query = query.where(
+            Job.id.contains(search)
+            | Job.label.contains(search)
+            | Job.kind.contains(search)
+            | Job.config_summary_json.contains(search)
+        )
     return query
 
 
-def snapshot(statuses: frozenset[str] = frozenset(), search: str = "", sort: str = "created",
-             descending: bool = True, limit: int = WINDOW) -> Snapshot:
+def snapshot(
+    statuses: frozenset[str] = frozenset(),
+    search: str = "",
+    sort: str = "created",
+    descending: bool = True,
+    limit: int = WINDOW,
+) -> Snapshot:
     """The first ``limit`` jobs matching the filter in the chosen order, with the total count."""
     seq = current_seq()
     query = _filtered(statuses, search)
     column = SORTS.get(sort, Job.queue_seq)
-    order = [column.desc() if descending else column.asc(), Job.queue_seq.desc() if descending
-             else Job.queue_seq.asc()]
+    order = [column.desc() if descending else column.asc(), Job.queue_seq.desc() if descending else Job.queue_seq.asc()]
     # Named tuples, not model instances: building 500 Peewee models was most of this call's time.
     rows = [JobView.from_row(row) for row in query.order_by(*order).limit(limit).namedtuples()]
     total = query.count() if len(rows) == limit else len(rows)
@@ -141,9 +185,5 @@ def changes_since(seq: int) -> Delta:
     now = current_seq()
     if now == seq:
         return Delta(seq=seq)
-    columns = ", ".join(f.column_name for f in FIELDS)
-    changed = [JobView.from_row(row) for row in Job.raw(
-        f"SELECT {columns} FROM {Job._meta.table_name} WHERE change_seq > ? ORDER BY change_seq", seq)]
-    deleted = [job_id for (job_id,) in database.execute_sql(
-        f"SELECT job_id FROM {JobTombstone._meta.table_name} WHERE change_seq > ?", (seq,))]
-    return Delta(changed, deleted, now)
+    changed = [JobView.from_row(row) for row in sql.jobs_changed_since(FIELDS, seq)]
+    return Delta(changed, sql.deleted_since(seq), now)

@@ -6,9 +6,7 @@ import numpy as np
 from scipy.special import eval_legendre, spherical_jn, spherical_yn
 
 
-def pulsating_sphere(
-    r: np.ndarray, k: float, a: float, velocity: complex, rho: float, c: float
-) -> np.ndarray:
+def pulsating_sphere(r: np.ndarray, k: float, a: float, velocity: complex, rho: float, c: float) -> np.ndarray:
     """Pressure at distance r of a sphere of radius a whose whole surface moves with normal velocity U."""
     r = np.asarray(r, dtype=np.float64)
     ika = 1j * k * a

@@ -22,9 +22,7 @@ MM = 1e-3
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "solver: runs a bempp-cl solve (slow: numba compilation once per process)"
-    )
+    config.addinivalue_line("markers", "solver: runs a bempp-cl solve (slow: numba compilation once per process)")
 
 
 def write_sphere_msh(

@@ -83,9 +83,7 @@ def cap_sweep(cap_msh: Path):
     kas = [1.0, 2.0]
     grid = bem.load_grid(cap_msh, MM)
     points = polar_points(DISTANCE, CAP_ANGLES, "horizontal")
-    return kas, bem.solve_sweep(
-        grid, [frequency_for_ka(ka) for ka in kas], points, c=C, rho=RHO, velocity=1.0
-    )
+    return kas, bem.solve_sweep(grid, [frequency_for_ka(ka) for ka in kas], points, c=C, rho=RHO, velocity=1.0)
 
 
 def test_load_grid_scales_to_metres_and_keeps_tags_but_drops_the_interface(cap_msh: Path) -> None:
@@ -181,9 +179,7 @@ def test_acceleration_drive_is_velocity_times_minus_i_omega(sphere_grid, sphere_
     kas, by_velocity, _ = sphere_sweep
     f = frequency_for_ka(kas[0])
     points = observation_points(DISTANCE, SPHERE_ANGLES, ["horizontal", "vertical"])
-    by_acceleration = bem.solve_sweep(
-        sphere_grid, [f], points, c=C, rho=RHO, acceleration=-1j * 2 * math.pi * f
-    )
+    by_acceleration = bem.solve_sweep(sphere_grid, [f], points, c=C, rho=RHO, acceleration=-1j * 2 * math.pi * f)
     assert by_acceleration.drive == "acceleration"
     assert by_acceleration.source_velocity == pytest.approx([1.0])
     assert by_acceleration.field[0] == pytest.approx(by_velocity.field[0], rel=1e-6)

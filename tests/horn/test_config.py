@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 from engine.errors import ConfigError
-from engine.solvers.horn.config import EXAMPLE_TOML, MAX_FREQUENCIES, HornConfig, parse, sweep_frequencies
+from engine.solvers.horn.config import HornConfig, sweep_frequencies
+from engine.solvers.horn.spec import EXAMPLE_TOML, MAX_FREQUENCIES
+from engine.solvers.horn.validation import parse
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ENGINE_KEYS = ("kind", "label", "executor")
@@ -168,9 +170,7 @@ def test_unknown_key_differing_only_in_case_suggests_the_known_spelling() -> Non
 
 
 def test_unknown_section_is_named() -> None:
-    assert refusal({**rosse(), "sweeep": {}}).startswith(
-        "sweeep: unknown section [sweeep] (did you mean [sweep]?)"
-    )
+    assert refusal({**rosse(), "sweeep": {}}).startswith("sweeep: unknown section [sweeep] (did you mean [sweep]?)")
 
 
 def test_parameter_of_the_other_formula_is_refused_as_such() -> None:
@@ -178,10 +178,7 @@ def test_parameter_of_the_other_formula_is_refused_as_such() -> None:
 
 
 def test_wrong_type_is_named_with_the_expected_type() -> None:
-    assert (
-        refusal(with_section(rosse(), "sweep", n="forty"))
-        == "sweep.n: expected an integer, got a string ('forty')"
-    )
+    assert refusal(with_section(rosse(), "sweep", n="forty")) == "sweep.n: expected an integer, got a string ('forty')"
     assert refusal(rosse(r0="12.7")).startswith("horn.r0: expected a number")
 
 
@@ -208,9 +205,7 @@ def test_acceleration_drive_is_kept_instead_of_velocity() -> None:
 
 
 def test_normalize_angle_must_be_an_observation_angle() -> None:
-    assert refusal(with_section(rosse(), "observation", normalize_angle=7)).startswith(
-        "observation.normalize_angle"
-    )
+    assert refusal(with_section(rosse(), "observation", normalize_angle=7)).startswith("observation.normalize_angle")
 
 
 def test_explicit_angle_list_replaces_start_end_step() -> None:
@@ -255,9 +250,7 @@ def test_log_sweep_is_geometric_between_the_end_points() -> None:
 
 
 def test_linear_sweep_has_equal_steps() -> None:
-    config = parse(
-        with_section(rosse(), "sweep", spacing="linear", n=4, f_min=100, f_max=400), Path(".")
-    ).config
+    config = parse(with_section(rosse(), "sweep", spacing="linear", n=4, f_min=100, f_max=400), Path(".")).config
     assert sweep_frequencies(HornConfig.from_dict(config)) == pytest.approx([100, 200, 300, 400])
 
 
@@ -271,7 +264,7 @@ def test_horn_config_gives_the_profile_at_each_azimuth() -> None:
 
 def test_validation_imports_neither_numpy_nor_gmsh() -> None:
     code = (
-        "import sys; from pathlib import Path; from engine.solvers.horn.config import parse; "
+        "import sys; from pathlib import Path; from engine.solvers.horn.validation import parse; "
         "parse({'horn': {'formula': 'R-OSSE', 'R': 130, 'a': '40 + 5*cos(p)', 'r0': 12.7}, "
         "'sweep': {'f_min': 100, 'f_max': 1000}}, Path('.')); "
         "print(sorted(m for m in ('numpy', 'gmsh', 'meshio', 'bempp_cl') if m in sys.modules))"

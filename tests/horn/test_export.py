@@ -28,9 +28,7 @@ def read_numeric_rows(path: Path) -> tuple[list[str], list[list[float]]]:
     return comments, rows
 
 
-def test_frd_export_writes_one_file_per_plane_and_angle_named_like_ath(
-    tmp_path: Path, synthetic_results: dict
-) -> None:
+def test_frd_export_writes_one_file_per_plane_and_angle_named_like_ath(tmp_path: Path, synthetic_results: dict) -> None:
     written = export_results(synthetic_results, tmp_path, "frd", "wg1")
     names = {p.relative_to(tmp_path.resolve()).as_posix() for p in written}
     expected = {f"{d}/wg1 {a}.frd" for d in ("hor", "ver") for a in ("0", "7.5", "30", "90", "180")}
@@ -38,9 +36,7 @@ def test_frd_export_writes_one_file_per_plane_and_angle_named_like_ath(
     assert all(p.is_file() for p in written)
 
 
-def test_frd_rows_are_freq_spl_and_phase_for_exp_plus_j_omega_t(
-    tmp_path: Path, synthetic_results: dict
-) -> None:
+def test_frd_rows_are_freq_spl_and_phase_for_exp_plus_j_omega_t(tmp_path: Path, synthetic_results: dict) -> None:
     export_results(synthetic_results, tmp_path, "frd", "wg1")
     comments, rows = read_numeric_rows(tmp_path / "ver" / "wg1 30.frd")
     polar = synthetic_results["polar"]["vertical"]
@@ -61,9 +57,7 @@ def test_impedance_file_lists_real_and_imag_per_frequency(tmp_path: Path, synthe
     assert [row[2] for row in rows] == pytest.approx([-x for x in impedance["imag"]], abs=1e-6)
 
 
-def test_csv_export_is_one_tidy_row_per_frequency_plane_and_angle(
-    tmp_path: Path, synthetic_results: dict
-) -> None:
+def test_csv_export_is_one_tidy_row_per_frequency_plane_and_angle(tmp_path: Path, synthetic_results: dict) -> None:
     polar_csv, summary_csv = export_results(synthetic_results, tmp_path, "csv", "wg1")
     with polar_csv.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -74,9 +68,7 @@ def test_csv_export_is_one_tidy_row_per_frequency_plane_and_angle(
         if r["plane"] == "horizontal" and float(r["angle_deg"]) == 90.0 and r["frequency_hz"] == "2000.0"
     )
     assert float(row["spl_db"]) == pytest.approx(synthetic_results["polar"]["horizontal"]["spl_db"][1][3])
-    assert float(row["phase_deg"]) == pytest.approx(
-        synthetic_results["polar"]["horizontal"]["phase_deg"][1][3]
-    )
+    assert float(row["phase_deg"]) == pytest.approx(synthetic_results["polar"]["horizontal"]["phase_deg"][1][3])
     with summary_csv.open(newline="") as handle:
         summary = list(csv.DictReader(handle))
     assert [float(r["directivity_index_db"]) for r in summary] == pytest.approx(
@@ -104,9 +96,7 @@ def test_export_creates_private_directories_and_files(tmp_path: Path, synthetic_
     assert {mode(p) for p in written} == {0o600}
 
 
-def test_export_over_an_existing_world_readable_file_makes_it_private(
-    tmp_path: Path, synthetic_results: dict
-) -> None:
+def test_export_over_an_existing_world_readable_file_makes_it_private(tmp_path: Path, synthetic_results: dict) -> None:
     existing = tmp_path / "wg1.json"
     existing.write_text("old")
     existing.chmod(0o644)
@@ -131,9 +121,7 @@ def test_export_over_an_existing_world_readable_file_makes_it_private(
         "  ",
     ],
 )
-def test_names_that_could_leave_the_directory_are_refused(
-    tmp_path: Path, synthetic_results: dict, name: str
-) -> None:
+def test_names_that_could_leave_the_directory_are_refused(tmp_path: Path, synthetic_results: dict, name: str) -> None:
     out = tmp_path / "out"
     with pytest.raises(UnsafeExportPath) as refused:
         export_results(synthetic_results, out, "json", name)
@@ -142,9 +130,7 @@ def test_names_that_could_leave_the_directory_are_refused(
     assert not out.exists()
 
 
-def test_symlinked_plane_directory_pointing_outside_is_refused(
-    tmp_path: Path, synthetic_results: dict
-) -> None:
+def test_symlinked_plane_directory_pointing_outside_is_refused(tmp_path: Path, synthetic_results: dict) -> None:
     out, outside = tmp_path / "out", tmp_path / "outside"
     out.mkdir()
     outside.mkdir()
@@ -154,9 +140,7 @@ def test_symlinked_plane_directory_pointing_outside_is_refused(
     assert list(outside.iterdir()) == []
 
 
-def test_symlinked_file_pointing_outside_is_refused_and_left_untouched(
-    tmp_path: Path, synthetic_results: dict
-) -> None:
+def test_symlinked_file_pointing_outside_is_refused_and_left_untouched(tmp_path: Path, synthetic_results: dict) -> None:
     out, victim = tmp_path / "out", tmp_path / "victim.txt"
     out.mkdir()
     victim.write_text("keep me")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.solvers.horn.mesh import tags_present
+from engine.solvers.horn.meshfile import tags_present
 from engine.store.models import Job
 from tests.conftest import Cli
 
@@ -34,8 +34,17 @@ angle_step = 10
 """
 #: Where the local run leaves its results, so the SLURM run of the same config can be compared with it.
 LOCAL_REFERENCE = "small-horn-local-results.json"
-RESULT_KEYS = {"job_id", "frequencies_hz", "observation", "on_axis_spl_db", "polar", "directivity_index_db",
-               "beamwidth_6db_deg", "throat_impedance", "metadata"}
+RESULT_KEYS = {
+    "job_id",
+    "frequencies_hz",
+    "observation",
+    "on_axis_spl_db",
+    "polar",
+    "directivity_index_db",
+    "beamwidth_6db_deg",
+    "throat_impedance",
+    "metadata",
+}
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +98,9 @@ def test_metrics_are_stored_on_completion_and_read_the_results_at_the_sweep_poin
     assert metrics["version"] == 1 and metrics["settings"]["coverage_deg"] == {"horizontal": 80.0, "vertical": 80.0}
     values = metrics["values"]
     # 1, 2 and 4 kHz are sweep points, so the metrics there are the results themselves; 8 and 16 kHz lie outside.
-    assert [values["di_1k"], values["di_2k"], values["di_4k"]] == pytest.approx(results["directivity_index_db"],
-                                                                              abs=1e-4)
+    assert [values["di_1k"], values["di_2k"], values["di_4k"]] == pytest.approx(
+        results["directivity_index_db"], abs=1e-4
+    )
     assert values["bw_h_2k"] == pytest.approx(results["beamwidth_6db_deg"]["horizontal"][1], abs=1e-4)
     assert values["di_8k"] is None and values["bw_v_16k"] is None
     band = results["beamwidth_6db_deg"]["vertical"]
@@ -126,8 +136,7 @@ def test_frd_export_writes_one_parseable_file_per_angle_and_plane(two_horn_jobs)
     files = sorted(out.rglob("*.frd"))
     assert len(files) == 2 * 19
     assert (out / "hor" / "first 30.frd").exists() and (out / "ver" / "first 30.frd").exists()
-    rows = [line.split() for line in (out / "hor" / "first 0.frd").read_text().splitlines()
-            if not line.startswith("*")]
+    rows = [line.split() for line in (out / "hor" / "first 0.frd").read_text().splitlines() if not line.startswith("*")]
     assert [float(r[0]) for r in rows] == pytest.approx([1000, 2000, 4000])
     assert all(len(r) == 3 for r in rows)
     assert oct(os.stat(files[0]).st_mode & 0o777) == "0o600"
@@ -142,19 +151,22 @@ def test_the_log_tells_the_mesh_size(two_horn_jobs) -> None:
 
 
 BAD_CONFIGS = {
-    "negative radius": ("[horn]\nformula = \"R-OSSE\"\nR = 40\na = 40\nr0 = -12.7\n", "horn.r0"),
-    "no real length": ("[horn]\nformula = \"R-OSSE\"\nR = 5\na = 40\nr0 = 12.7\n", "horn"),
-    "unknown key": ("[horn]\nformula = \"R-OSSE\"\nR = 40\na = 40\nr0 = 12.7\nthroat = 1\n", "horn.throat"),
-    "f_min above f_max": ("[horn]\nformula = \"R-OSSE\"\nR = 40\na = 40\nr0 = 12.7\n", "sweep"),
-    "missing mesh file": ("[mesh]\nfile = \"nowhere.msh\"\n", "nowhere.msh"),
+    "negative radius": ('[horn]\nformula = "R-OSSE"\nR = 40\na = 40\nr0 = -12.7\n', "horn.r0"),
+    "no real length": ('[horn]\nformula = "R-OSSE"\nR = 5\na = 40\nr0 = 12.7\n', "horn"),
+    "unknown key": ('[horn]\nformula = "R-OSSE"\nR = 40\na = 40\nr0 = 12.7\nthroat = 1\n', "horn.throat"),
+    "f_min above f_max": ('[horn]\nformula = "R-OSSE"\nR = 40\na = 40\nr0 = 12.7\n', "sweep"),
+    "missing mesh file": ('[mesh]\nfile = "nowhere.msh"\n', "nowhere.msh"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_CONFIGS))
 def test_bad_horn_configs_are_refused_before_queueing(cli: Cli, tmp_path: Path, case: str) -> None:
     body, named = BAD_CONFIGS[case]
-    sweep = "[sweep]\nf_min = 4000\nf_max = 1000\nn = 3\n" if case == "f_min above f_max" else \
-        "[sweep]\nf_min = 1000\nf_max = 4000\nn = 3\n"
+    sweep = (
+        "[sweep]\nf_min = 4000\nf_max = 1000\nn = 3\n"
+        if case == "f_min above f_max"
+        else "[sweep]\nf_min = 1000\nf_max = 4000\nn = 3\n"
+    )
     path = tmp_path / "bad.toml"
     path.write_text('kind = "horn"\n' + body + sweep)
     result = cli("submit", "--no-start", str(path), check=False)

@@ -11,8 +11,10 @@ import meshio
 import numpy as np
 import pytest
 
-from engine.solvers.horn.config import HornConfig, parse
-from engine.solvers.horn.mesh import MeshInfo, build_mesh, import_mesh_info, orient_outward, tags_present
+from engine.solvers.horn.config import HornConfig
+from engine.solvers.horn.mesh import MeshInfo, build_mesh, import_mesh_info, orient_outward
+from engine.solvers.horn.meshfile import tags_present
+from engine.solvers.horn.validation import parse
 
 WALL_MM = 6.0
 
@@ -42,9 +44,7 @@ def signed_volume(points: np.ndarray, triangles: np.ndarray) -> float:
 
 
 def edge_use_counts(triangles: np.ndarray) -> Counter[int]:
-    edges = Counter(
-        tuple(sorted(edge)) for a, b, c in triangles.tolist() for edge in ((a, b), (b, c), (c, a))
-    )
+    edges = Counter(tuple(sorted(edge)) for a, b, c in triangles.tolist() for edge in ((a, b), (b, c), (c, a)))
     return Counter(edges.values())
 
 
@@ -148,9 +148,7 @@ def test_users_mesh_in_mm_is_written_in_metres_with_outward_normals(tmp_path: Pa
     tags = np.array([2, 1, 3, 3])
     meshio.write(
         tmp_path / "user.msh",
-        meshio.Mesh(
-            points, [("triangle", inward)], cell_data={"gmsh:physical": [tags], "gmsh:geometrical": [tags]}
-        ),
+        meshio.Mesh(points, [("triangle", inward)], cell_data={"gmsh:physical": [tags], "gmsh:geometrical": [tags]}),
         file_format="gmsh22",
         binary=False,
     )
@@ -169,7 +167,5 @@ def test_orientation_of_an_open_surface_is_made_consistent_but_not_called_closed
     triangles = np.array([[0, 1, 2], [1, 2, 3]])  # the shared edge 1–2 runs the same way in both
     oriented, closed = orient_outward(triangles, points)
     assert not closed
-    normals = np.cross(
-        points[oriented[:, 1]] - points[oriented[:, 0]], points[oriented[:, 2]] - points[oriented[:, 0]]
-    )
+    normals = np.cross(points[oriented[:, 1]] - points[oriented[:, 0]], points[oriented[:, 2]] - points[oriented[:, 0]])
     assert np.sign(normals[0, 2]) == np.sign(normals[1, 2])

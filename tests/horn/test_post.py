@@ -102,9 +102,7 @@ def test_directivity_index_of_an_omnidirectional_source_is_0_db() -> None:
 def test_directivity_index_of_a_cardioid_is_10_log_3() -> None:
     angles = np.arange(0, 181, 1.0)
     cardioid = ((1 + np.cos(np.radians(angles))) / 2)[None, :]
-    assert directivity_index(cardioid[:, 0], [cardioid], angles) == pytest.approx(
-        [10 * math.log10(3)], abs=0.01
-    )
+    assert directivity_index(cardioid[:, 0], [cardioid], angles) == pytest.approx([10 * math.log10(3)], abs=0.01)
 
 
 def test_directivity_index_averages_the_two_planes_by_azimuth() -> None:

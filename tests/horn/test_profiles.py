@@ -1,4 +1,4 @@
-"""Profile formulas (DESIGN §7) and the azimuth-expression parser that feeds them."""
+"""Profile formulas (R-OSSE and OS-SE as ATH defines them) and the azimuth-expression parser that feeds them."""
 
 from __future__ import annotations
 

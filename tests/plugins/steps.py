@@ -16,6 +16,7 @@ from engine.errors import ConfigError
 from engine.solvers import Cancelled, SolverContext, SolverOutput, Validated
 
 KIND = "steps"
+MESH_ARTIFACT = "mesh.msh"
 MODES = ("ok", "raise", "segfault", "sigkill", "hang", "memory")
 
 
@@ -23,8 +24,12 @@ def validate(raw: dict[str, Any], base_dir: Path) -> Validated:
     unknown = set(raw) - {"steps", "step_s", "mode", "artifact_kb"}
     if unknown:
         raise ConfigError(f"unknown key {sorted(unknown)[0]!r}")
-    config = {"steps": int(raw.get("steps", 3)), "step_s": float(raw.get("step_s", 0.05)),
-              "mode": raw.get("mode", "ok"), "artifact_kb": int(raw.get("artifact_kb", 0))}
+    config = {
+        "steps": int(raw.get("steps", 3)),
+        "step_s": float(raw.get("step_s", 0.05)),
+        "mode": raw.get("mode", "ok"),
+        "artifact_kb": int(raw.get("artifact_kb", 0)),
+    }
     if config["mode"] not in MODES:
         raise ConfigError(f"mode must be one of {MODES}")
     return Validated(config=config, summary={"steps": config["steps"]})

@@ -27,16 +27,26 @@ def test_racing_requests_never_change_a_finished_job_or_attach_results_to_a_canc
     start_file = tmp_path / "starts.txt"
     settings.set_value("max_concurrent_jobs", "3")
     settings.set_value("cancel_grace_s", "0.5")
-    ids = [cli.submit_command("sh", "-c", f'echo "$HORNQ_JOB_ID" >> {start_file}; sleep 0.{rng.randrange(4)}')
-           for _ in range(max(12, CYCLES // 2))]
+    ids = [
+        cli.submit_command("sh", "-c", f'echo "$HORNQ_JOB_ID" >> {start_file}; sleep 0.{rng.randrange(4)}')
+        for _ in range(max(12, CYCLES // 2))
+    ]
     engine_process.start()
     requests = []
     for _ in range(max(24, CYCLES)):
         verb = rng.choice(["stop", "delete", "rerun"])
         chosen = rng.sample(ids, 3)
-        requests.append(subprocess.Popen([sys.executable, "-m", "engine", verb, *chosen, "--no-start"]
-                                         if verb == "rerun" else [sys.executable, "-m", "engine", verb, *chosen],
-                                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        requests.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "engine", verb, *chosen, "--no-start"]
+                if verb == "rerun"
+                else [sys.executable, "-m", "engine", verb, *chosen],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     results = [(r.wait(120), r.stderr.read()) for r in requests]
     assert all(code in (0, 4, 6) for code, _ in results), [r for r in results if r[0] not in (0, 4, 6)]
     assert all("Traceback" not in err for _, err in results)

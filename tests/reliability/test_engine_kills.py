@@ -72,8 +72,12 @@ def test_two_engines_started_at_once_never_claim_a_job_twice(cli: Cli, tmp_path:
     rounds = max(5, CYCLES // 5)
     for _ in range(rounds):
         ids = [cli.submit_command(*job_script(start_file, 0)) for _ in range(4)]
-        engines = [subprocess.Popen([sys.executable, "-m", "engine", "engine", "--until-idle"], cwd=ROOT,
-                                    stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        engines = [
+            subprocess.Popen(
+                [sys.executable, "-m", "engine", "engine", "--until-idle"], cwd=ROOT, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
         outcomes = [(e.wait(120), e.stderr.read()) for e in engines]
         refused = [err for code, err in outcomes if code == 8]
         assert all(code in (0, 8) for code, _ in outcomes), outcomes

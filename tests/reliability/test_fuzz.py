@@ -30,14 +30,35 @@ EXAMPLES = int(os.environ.get("HORNQ_FUZZ_EXAMPLES", "1000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40),
-    st.sampled_from(["45 + 10*cos(p)^2", "__import__('os')", "p.__class__", "9^9^9", "1/0", "sqrt(-1)", "1e400",
-                     "R-OSSE", "OS-SE", "auto", "log", "horizontal", "../../etc/passwd", "\x1b[2J"]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "45 + 10*cos(p)^2",
+            "__import__('os')",
+            "p.__class__",
+            "9^9^9",
+            "1/0",
+            "sqrt(-1)",
+            "1e400",
+            "R-OSSE",
+            "OS-SE",
+            "auto",
+            "log",
+            "horizontal",
+            "../../etc/passwd",
+            "\x1b[2J",
+        ]
+    ),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8),
-                                                                                           inner, max_size=4),
-                      max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def outcome_of(raw: dict, base: Path) -> str:
@@ -52,19 +73,25 @@ def outcome_of(raw: dict, base: Path) -> str:
 
 
 @FUZZ
-@given(section=st.dictionaries(st.sampled_from(["argv", "cwd", "env", "args", "program"]), values, max_size=4),
-       extra=st.dictionaries(st.sampled_from(["label", "executor", "kind", "command", "x"]), values, max_size=2))
+@given(
+    section=st.dictionaries(st.sampled_from(["argv", "cwd", "env", "args", "program"]), values, max_size=4),
+    extra=st.dictionaries(st.sampled_from(["label", "executor", "kind", "command", "x"]), values, max_size=2),
+)
 def test_command_configs_are_accepted_or_refused_in_one_line(section: dict, extra: dict) -> None:
     raw = {"kind": "command", "command": section, **extra}
     outcome_of(raw, ROOT)
 
 
-HORN_KEYS = [["horn", k] for k in ("formula", "R", "a", "r0", "a0", "k", "r", "m", "b", "q", "tmax",
-                                   "wall_thickness", "L", "s", "n", "typo")]
+HORN_KEYS = [
+    ["horn", k]
+    for k in ("formula", "R", "a", "r0", "a0", "k", "r", "m", "b", "q", "tmax", "wall_thickness", "L", "s", "n", "typo")
+]
 HORN_KEYS += [["mesh", k] for k in ("size", "throat_size", "mouth_size", "file", "scale", "elements_per_wavelength")]
 HORN_KEYS += [["sweep", k] for k in ("f_min", "f_max", "n", "spacing")]
-HORN_KEYS += [["observation", k] for k in ("distance", "angle_start", "angle_end", "angle_step", "angles",
-                                           "planes", "normalize_angle")]
+HORN_KEYS += [
+    ["observation", k]
+    for k in ("distance", "angle_start", "angle_end", "angle_step", "angles", "planes", "normalize_angle")
+]
 HORN_KEYS += [["drive", "velocity"], ["drive", "acceleration"], ["medium", "c"], ["medium", "rho"], ["bogus"]]
 
 
@@ -98,18 +125,57 @@ def test_expressions_parse_and_evaluate_or_are_refused(text: str) -> None:
         assert math.isfinite(value)
 
 
-WORDS = ["jobs", "status", "stop", "cancel", "delete", "label", "results", "history", "prune", "config", "get",
-         "set", "example", "horn", "command", "rerun", "export", "mesh", "submit", "run", "--json", "--limit",
-         "--offset", "--status", "--dry-run", "--label", "--no-start", "--format", "--out", "-o", "--", "0",
-         "-1", "201", "abc", "ffffffff", "queued,running", "bogus", "max_concurrent_jobs", "on_finish", "x.toml",
-         "\x1b[31m", "../x", ""]
+WORDS = [
+    "jobs",
+    "status",
+    "stop",
+    "cancel",
+    "delete",
+    "label",
+    "results",
+    "history",
+    "prune",
+    "config",
+    "get",
+    "set",
+    "example",
+    "horn",
+    "command",
+    "rerun",
+    "export",
+    "mesh",
+    "submit",
+    "run",
+    "--json",
+    "--limit",
+    "--offset",
+    "--status",
+    "--dry-run",
+    "--label",
+    "--no-start",
+    "--format",
+    "--out",
+    "-o",
+    "--",
+    "0",
+    "-1",
+    "201",
+    "abc",
+    "ffffffff",
+    "queued,running",
+    "bogus",
+    "max_concurrent_jobs",
+    "on_finish",
+    "x.toml",
+    "\x1b[31m",
+    "../x",
+    "",
+]
 
 
 @FUZZ
 @given(argv=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=12)), max_size=6))
-def test_command_lines_never_raise_and_refusals_write_nothing(
-    argv: list[str], fuzz_home: Home
-) -> None:
+def test_command_lines_never_raise_and_refusals_write_nothing(argv: list[str], fuzz_home: Home) -> None:
     if argv and argv[0] in ("run", "submit", "rerun") and "--no-start" not in argv:
         argv = [argv[0], "--no-start", *argv[1:]]
     before = Job.select().count()

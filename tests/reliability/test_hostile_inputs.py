@@ -38,20 +38,27 @@ def test_non_finite_numbers_are_refused(value: float) -> None:
     assert "horn.R" in refused(("horn", "R"), value)
 
 
-@pytest.mark.parametrize("text", ["__import__('os').system('true')", "p.__class__", "().__class__", "open('x')",
-                                  "lambda: 1", "9^9^9^9", "a" * 500])
+@pytest.mark.parametrize(
+    "text",
+    ["__import__('os').system('true')", "p.__class__", "().__class__", "open('x')", "lambda: 1", "9^9^9^9", "a" * 500],
+)
 def test_expressions_that_try_to_escape_are_refused(text: str) -> None:
     assert "horn.a" in refused(("horn", "a"), text)
 
 
 def test_escape_sequences_from_a_program_are_stripped_before_they_are_stored(cli: Cli, tmp_path: Path) -> None:
-    job_id = cli.submit_command("sh", "-c", r"printf 'HORNQ_PROGRESS 0.5 \033[2Jcleared\n'; "
-                                            r"printf '\033]0;pwned\007bad \033[31mthing\n' >&2; exit 1")
+    job_id = cli.submit_command(
+        "sh",
+        "-c",
+        r"printf 'HORNQ_PROGRESS 0.5 \033[2Jcleared\n'; "
+        r"printf '\033]0;pwned\007bad \033[31mthing\n' >&2; exit 1",
+    )
     cli("engine", "--until-idle")
     job = Job.get_by_id(job_id)
     assert job.error_message == "exit code 1: bad thing"
-    assert all("\x1b" not in (text or "") and "\x07" not in (text or "")
-               for text in (job.error_message, job.stage_message))
+    assert all(
+        "\x1b" not in (text or "") and "\x07" not in (text or "") for text in (job.error_message, job.stage_message)
+    )
 
 
 def test_an_error_quoting_typed_text_stays_one_line_and_shows_control_characters_escaped() -> None:

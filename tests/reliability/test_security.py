@@ -22,8 +22,9 @@ def test_no_product_code_starts_a_shell_or_evaluates_text() -> None:
                 if name in ("eval", "exec", "os.system", "os.popen", "compile"):
                     offenders.append(f"{path}:{node.lineno}: {name}")
                 for keyword in node.keywords:
-                    if keyword.arg == "shell" and not (isinstance(keyword.value, ast.Constant)
-                                                       and keyword.value.value is False):
+                    if keyword.arg == "shell" and not (
+                        isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+                    ):
                         offenders.append(f"{path}:{node.lineno}: shell=")
     assert offenders == []
 
@@ -34,8 +35,13 @@ def test_logs_results_and_exports_are_private(cli: Cli, home: Home, tmp_path: Pa
     cli("export-history", str(tmp_path / "history.json"))
     paths = [home.job_log(job_id), home.db_path, tmp_path / "history.json", home.logs, home.root]
     modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in paths}
-    assert modes == {home.job_log(job_id).name: "0o600", "hornq.db": "0o600", "history.json": "0o600",
-                     "logs": "0o700", home.root.name: "0o700"}
+    assert modes == {
+        home.job_log(job_id).name: "0o600",
+        "hornq.db": "0o600",
+        "history.json": "0o600",
+        "logs": "0o700",
+        home.root.name: "0o700",
+    }
 
 
 def listening_inodes() -> set[str]:

@@ -74,8 +74,9 @@ def mounted(tmp_path: Path) -> Iterator[Path]:
     mount_point.mkdir()
     yield mount_point
     table = Path("/proc/mounts").read_text().split("\n")
-    below = sorted({line.split()[1] for line in table if line and line.split()[1].startswith(str(mount_point))},
-                   reverse=True)
+    below = sorted(
+        {line.split()[1] for line in table if line and line.split()[1].startswith(str(mount_point))}, reverse=True
+    )
     for target in below:
         subprocess.run(["umount", "-l", target], check=False, capture_output=True)
 
@@ -86,8 +87,12 @@ def test_a_read_only_home_is_one_clear_error_and_stays_untouched(cli: Cli, mount
     ro_home.mkdir()
     subprocess.run(["mount", "--bind", str(ro_home), str(ro_home)], check=True)
     subprocess.run(["mount", "-o", "remount,ro,bind", str(ro_home)], check=True)
-    result = subprocess.run([sys.executable, "-m", "engine", "--home", str(ro_home), "run", "--no-start", "--",
-                             "true"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "--home", str(ro_home), "run", "--no-start", "--", "true"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 7 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert list(ro_home.iterdir()) == []
 
@@ -132,9 +137,18 @@ def test_a_full_disk_while_storing_results_loses_nothing_and_recovers(
 
 def test_a_truncated_database_is_refused_in_one_line_and_left_as_it_was(cli: Cli, home: Home) -> None:
     for n in range(300):
-        Job.insert(id=f"{n:08x}-0000-4000-8000-{n:012x}", kind="command", status="queued", created_at="x",
-                   updated_at="x", queued_at="x", queue_seq=n, config_json="{}" * 200, config_summary_json="{}",
-                   change_seq=n).execute()
+        Job.insert(
+            id=f"{n:08x}-0000-4000-8000-{n:012x}",
+            kind="command",
+            status="queued",
+            created_at="x",
+            updated_at="x",
+            queued_at="x",
+            queue_seq=n,
+            config_json="{}" * 200,
+            config_summary_json="{}",
+            change_seq=n,
+        ).execute()
     sqlite3.connect(home.db_path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     size = home.db_path.stat().st_size
     with open(home.db_path, "r+b") as db_file:

@@ -11,8 +11,9 @@ from engine.store.models import Job, JobEvent
 
 def slurm_field(slurm_id: str, name: str) -> str:
     """A field of ``scontrol show job -o`` (finished jobs are kept 600 s by the test cluster)."""
-    out = subprocess.run(["scontrol", "show", "job", "-o", slurm_id], capture_output=True, text=True,
-                         timeout=30, check=True).stdout
+    out = subprocess.run(
+        ["scontrol", "show", "job", "-o", slurm_id], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
     match = re.search(rf"\b{name}=(\S+)", out)
     assert match, out
     return match.group(1)

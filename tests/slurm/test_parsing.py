@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from engine.config.executor import parse_executor, sbatch_arguments
 from engine.config.job import parse_config
 from engine.errors import ConfigError
-from engine.slurm.finish import judge
-from engine.slurm.jobdir import JobDir
-from engine.slurm.options import parse_executor, sbatch_arguments
-from engine.slurm.parse import (
+from engine.run.slurm.finish import judge
+from engine.run.slurm.jobdir import JobDir
+from engine.run.slurm.parse import (
     BadSlurmOutput,
     Record,
     check_job_id,
@@ -20,7 +20,7 @@ from engine.slurm.parse import (
     parse_scontrol,
     parse_squeue,
 )
-from engine.slurm.states import Phase, lookup
+from engine.run.slurm.states import Phase, lookup
 from engine.store.lifecycle import Status
 from engine.store.models import Job
 from tests.conftest import Cli
@@ -74,13 +74,31 @@ def test_array_task_ids_are_slurm_ids() -> None:
     assert check_job_id("123_4") == "123_4"
 
 
-@pytest.mark.parametrize(("spelling", "phase"), [
-    ("PD", Phase.WAITING), ("PENDING", Phase.WAITING), ("R", Phase.RUNNING), ("RUNNING", Phase.RUNNING),
-    ("CG", Phase.RUNNING), ("COMPLETING", Phase.RUNNING), ("CD", Phase.COMPLETED), ("COMPLETED", Phase.COMPLETED),
-    ("F", Phase.FAILED), ("FAILED", Phase.FAILED), ("CA", Phase.CANCELLED), ("CANCELLED by 1000", Phase.CANCELLED),
-    ("TO", Phase.FAILED), ("TIMEOUT", Phase.FAILED), ("NF", Phase.FAILED), ("NODE_FAIL", Phase.FAILED),
-    ("PR", Phase.FAILED), ("PREEMPTED", Phase.FAILED), ("OOM", Phase.FAILED), ("OUT_OF_MEMORY", Phase.FAILED),
-])
+@pytest.mark.parametrize(
+    ("spelling", "phase"),
+    [
+        ("PD", Phase.WAITING),
+        ("PENDING", Phase.WAITING),
+        ("R", Phase.RUNNING),
+        ("RUNNING", Phase.RUNNING),
+        ("CG", Phase.RUNNING),
+        ("COMPLETING", Phase.RUNNING),
+        ("CD", Phase.COMPLETED),
+        ("COMPLETED", Phase.COMPLETED),
+        ("F", Phase.FAILED),
+        ("FAILED", Phase.FAILED),
+        ("CA", Phase.CANCELLED),
+        ("CANCELLED by 1000", Phase.CANCELLED),
+        ("TO", Phase.FAILED),
+        ("TIMEOUT", Phase.FAILED),
+        ("NF", Phase.FAILED),
+        ("NODE_FAIL", Phase.FAILED),
+        ("PR", Phase.FAILED),
+        ("PREEMPTED", Phase.FAILED),
+        ("OOM", Phase.FAILED),
+        ("OUT_OF_MEMORY", Phase.FAILED),
+    ],
+)
 def test_every_slurm_state_maps_to_a_phase_in_both_spellings(spelling: str, phase: Phase) -> None:
     state = lookup(spelling)
     assert state is not None and state.phase is phase
@@ -91,14 +109,17 @@ def test_a_state_hornq_does_not_know_is_unknown_not_guessed() -> None:
     assert lookup("") is None
 
 
-@pytest.mark.parametrize(("state", "status", "message"), [
-    ("TIMEOUT", Status.ERROR, "SLURM job 5 reached its time limit (raise [executor] time_limit) (TIMEOUT)"),
-    ("NODE_FAIL", Status.ERROR, "SLURM job 5 lost its node (node failure) (NODE_FAIL)"),
-    ("PREEMPTED", Status.ERROR, "SLURM job 5 was preempted by a higher-priority job (PREEMPTED)"),
-    ("OUT_OF_MEMORY", Status.ERROR, "SLURM job 5 ran out of memory (raise [executor] memory) (OUT_OF_MEMORY)"),
-    ("FAILED", Status.ERROR, "SLURM job 5 failed: killed by SIGKILL (out of memory?)"),
-    ("COMPLETED", Status.ERROR, "SLURM job 5 completed but left no results in {dir}"),
-])
+@pytest.mark.parametrize(
+    ("state", "status", "message"),
+    [
+        ("TIMEOUT", Status.ERROR, "SLURM job 5 reached its time limit (raise [executor] time_limit) (TIMEOUT)"),
+        ("NODE_FAIL", Status.ERROR, "SLURM job 5 lost its node (node failure) (NODE_FAIL)"),
+        ("PREEMPTED", Status.ERROR, "SLURM job 5 was preempted by a higher-priority job (PREEMPTED)"),
+        ("OUT_OF_MEMORY", Status.ERROR, "SLURM job 5 ran out of memory (raise [executor] memory) (OUT_OF_MEMORY)"),
+        ("FAILED", Status.ERROR, "SLURM job 5 failed: killed by SIGKILL (out of memory?)"),
+        ("COMPLETED", Status.ERROR, "SLURM job 5 completed but left no results in {dir}"),
+    ],
+)
 def test_final_slurm_states_without_a_worker_outcome_end_the_job_with_a_clear_message(
     tmp_path: Path, state: str, status: Status, message: str
 ) -> None:
@@ -113,11 +134,26 @@ def test_a_cancel_requested_in_hornq_wins_over_any_final_slurm_state(tmp_path: P
 
 
 def test_the_executor_table_gives_validated_sbatch_arguments_in_a_fixed_order() -> None:
-    kind, options = parse_executor({"kind": "slurm", "partition": "compute", "time_limit": "1-02:00:00", "cpus": 4,
-                                    "memory": "8G", "sbatch_options": ["--exclusive", "--account=acoustics"]}, None)
+    kind, options = parse_executor(
+        {
+            "kind": "slurm",
+            "partition": "compute",
+            "time_limit": "1-02:00:00",
+            "cpus": 4,
+            "memory": "8G",
+            "sbatch_options": ["--exclusive", "--account=acoustics"],
+        },
+        None,
+    )
     assert kind == "slurm"
-    assert sbatch_arguments(options) == ["--partition=compute", "--time=1-02:00:00", "--cpus-per-task=4",
-                                         "--mem=8G", "--exclusive", "--account=acoustics"]
+    assert sbatch_arguments(options) == [
+        "--partition=compute",
+        "--time=1-02:00:00",
+        "--cpus-per-task=4",
+        "--mem=8G",
+        "--exclusive",
+        "--account=acoustics",
+    ]
 
 
 def test_minutes_and_megabytes_may_be_given_as_numbers() -> None:
@@ -125,21 +161,24 @@ def test_minutes_and_megabytes_may_be_given_as_numbers() -> None:
     assert sbatch_arguments(options) == ["--time=90", "--mem=4000"]
 
 
-@pytest.mark.parametrize(("section", "complaint"), [
-    ({"kind": "slurm", "sbatch_options": ["--output=/etc/passwd"]}, "--output is not allowed"),
-    ({"kind": "slurm", "sbatch_options": ["--wrap=rm -rf ~"]}, "--wrap is not allowed"),
-    ({"kind": "slurm", "sbatch_options": ["--account"]}, "--account needs a value"),
-    ({"kind": "slurm", "sbatch_options": ["--requeue=yes"]}, "--requeue takes no value"),
-    ({"kind": "slurm", "sbatch_options": ["--comment=two words"]}, "printable, without spaces"),
-    ({"kind": "slurm", "sbatch_options": "--exclusive"}, "must be a list"),
-    ({"kind": "slurm", "partition": "a b"}, "executor.partition"),
-    ({"kind": "slurm", "time_limit": "soon"}, "executor.time_limit"),
-    ({"kind": "slurm", "cpus": 0}, "executor.cpus"),
-    ({"kind": "slurm", "memory": "lots"}, "executor.memory"),
-    ({"kind": "local", "partition": "compute"}, "only applies to kind = \"slurm\""),
-    ({"kind": "cloud"}, "executor 'cloud' is not known"),
-    ({"kind": "slurm", "partiton": "x"}, "unknown key executor.partiton"),
-])
+@pytest.mark.parametrize(
+    ("section", "complaint"),
+    [
+        ({"kind": "slurm", "sbatch_options": ["--output=/etc/passwd"]}, "--output is not allowed"),
+        ({"kind": "slurm", "sbatch_options": ["--wrap=rm -rf ~"]}, "--wrap is not allowed"),
+        ({"kind": "slurm", "sbatch_options": ["--account"]}, "--account needs a value"),
+        ({"kind": "slurm", "sbatch_options": ["--requeue=yes"]}, "--requeue takes no value"),
+        ({"kind": "slurm", "sbatch_options": ["--comment=two words"]}, "printable, without spaces"),
+        ({"kind": "slurm", "sbatch_options": "--exclusive"}, "must be a list"),
+        ({"kind": "slurm", "partition": "a b"}, "executor.partition"),
+        ({"kind": "slurm", "time_limit": "soon"}, "executor.time_limit"),
+        ({"kind": "slurm", "cpus": 0}, "executor.cpus"),
+        ({"kind": "slurm", "memory": "lots"}, "executor.memory"),
+        ({"kind": "local", "partition": "compute"}, 'only applies to kind = "slurm"'),
+        ({"kind": "cloud"}, "executor 'cloud' is not known"),
+        ({"kind": "slurm", "partiton": "x"}, "unknown key executor.partiton"),
+    ],
+)
 def test_the_executor_table_refuses_what_it_cannot_pass_safely(section: dict, complaint: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_executor(section, None)

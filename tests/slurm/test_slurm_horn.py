@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.solvers.horn.mesh import tags_present
+from engine.solvers.horn.meshfile import tags_present
 from engine.store.lifecycle import TERMINAL
 from engine.store.models import Job, JobEvent
 from tests.conftest import Cli, EngineProcess, wait_for
@@ -57,8 +57,9 @@ def horn_job(tmp_path_factory: pytest.TempPathFactory, slurm_cluster: None) -> I
 def test_a_horn_job_through_slurm_completes_with_results_of_the_documented_shape(horn_job) -> None:
     cli, job_id, _, _ = horn_job
     job = Job.get_by_id(job_id)
-    assert (job.status, job.executor, job.has_results, job.has_mesh_artifact) == ("complete", "slurm", True, True), \
+    assert (job.status, job.executor, job.has_results, job.has_mesh_artifact) == ("complete", "slurm", True, True), (
         job.error_message
+    )
     assert slurm_state(job.external_id) == "COMPLETED"
     results = cli.json("results", job_id)
     assert set(results) == RESULT_KEYS and results["job_id"] == job_id
@@ -67,9 +68,7 @@ def test_a_horn_job_through_slurm_completes_with_results_of_the_documented_shape
     assert results["directivity_index_db"][0] < results["directivity_index_db"][2]
 
 
-def test_slurm_results_match_a_local_run_of_the_same_config(
-    horn_job, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def test_slurm_results_match_a_local_run_of_the_same_config(horn_job, tmp_path_factory: pytest.TempPathFactory) -> None:
     reference = tmp_path_factory.getbasetemp() / LOCAL_REFERENCE
     if not reference.exists():
         pytest.skip("the local run of tests/horn/test_horn_job.py provides the reference; run both together")
@@ -79,8 +78,9 @@ def test_slurm_results_match_a_local_run_of_the_same_config(
     for key in ("on_axis_spl_db", "directivity_index_db"):
         assert remote[key] == pytest.approx(local[key], abs=1e-3)
     for plane in ("horizontal", "vertical"):
-        assert remote["polar"][plane]["spl_db"] == [pytest.approx(row, abs=1e-3)
-                                                    for row in local["polar"][plane]["spl_db"]]
+        assert remote["polar"][plane]["spl_db"] == [
+            pytest.approx(row, abs=1e-3) for row in local["polar"][plane]["spl_db"]
+        ]
     assert remote["throat_impedance"]["real"] == pytest.approx(local["throat_impedance"]["real"], abs=1e-4)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.paths import Home
-from engine.slurm.jobdir import JobDir
+from engine.run.slurm.jobdir import JobDir
 from engine.store import jobs, lifecycle
 from engine.store.lifecycle import Source, Status
 from tests.conftest import Cli, EngineProcess, wait_for
@@ -20,27 +20,43 @@ WAIT_S = 90.0
 
 
 def test_a_command_job_runs_through_slurm_to_complete_with_its_results(slurm_home: Home, cli: Cli) -> None:
-    job_id = cli("run", "--no-start", "--executor", "slurm", "--", "sh", "-c",
-                 "echo HORNQ_PROGRESS 0.5 half way; echo out-line; sleep 1").stdout.strip()
+    job_id = cli(
+        "run",
+        "--no-start",
+        "--executor",
+        "slurm",
+        "--",
+        "sh",
+        "-c",
+        "echo HORNQ_PROGRESS 0.5 half way; echo out-line; sleep 1",
+    ).stdout.strip()
     cli("engine", "--until-idle", timeout=WAIT_S)
 
     done = job(job_id)
     assert (done.status, done.executor, done.has_results, done.exit_code) == ("complete", "slurm", True, 0)
     assert re.fullmatch(r"\d+", done.external_id)
     assert slurm_state(done.external_id) == "COMPLETED"
-    assert cli.json("results", job_id) == {"job_id": job_id, "kind": "command", "exit_code": 0,
-                                           "duration_s": pytest.approx(1.0, abs=0.9)}
+    assert cli.json("results", job_id) == {
+        "job_id": job_id,
+        "kind": "command",
+        "exit_code": 0,
+        "duration_s": pytest.approx(1.0, abs=0.9),
+    }
     steps = history(job_id)
-    assert [(to, source) for _, to, source, _ in steps] == [("queued", "user"), ("running", "slurm"),
-                                                            ("complete", "slurm")]
+    assert [(to, source) for _, to, source, _ in steps] == [
+        ("queued", "user"),
+        ("running", "slurm"),
+        ("complete", "slurm"),
+    ]
     assert steps[1][3] == f"SLURM job {done.external_id} started on {_node()}"
     assert "out-line" in cli("log", job_id).stdout
     assert not JobDir.of(slurm_home, job_id).exists(), "the job directory is removed once the results are in"
 
 
 def test_a_failing_command_job_is_an_error_with_its_exit_code_and_stderr(slurm_home: Home, cli: Cli) -> None:
-    job_id = cli("run", "--no-start", "--executor", "slurm", "--", "sh", "-c",
-                 "echo mesh is not closed >&2; exit 3").stdout.strip()
+    job_id = cli(
+        "run", "--no-start", "--executor", "slurm", "--", "sh", "-c", "echo mesh is not closed >&2; exit 3"
+    ).stdout.strip()
     cli("engine", "--until-idle", timeout=WAIT_S)
 
     failed = job(job_id)
@@ -114,8 +130,12 @@ def test_an_engine_restart_does_not_interrupt_a_slurm_job_and_its_results_arrive
 
     cli("engine", "--until-idle", timeout=WAIT_S)
     done = job(job_id)
-    assert (done.status, done.external_id, done.has_results, done.has_mesh_artifact) == \
-           ("complete", running.external_id, True, True)
+    assert (done.status, done.external_id, done.has_results, done.has_mesh_artifact) == (
+        "complete",
+        running.external_id,
+        True,
+        True,
+    )
     assert jobs.results(job_id)["steps"] == 8
     assert "$MeshFormat" in jobs.artifact(job_id, "mesh.msh")
     assert [source for _, _, source, _ in history(job_id)] == ["user", "slurm", "slurm"], "never marked interrupted"
@@ -134,8 +154,10 @@ def test_a_slurm_job_cancelled_behind_hornqs_back_ends_cancelled_with_the_reason
     wait_for(lambda: job(job_id).status == "cancelled", WAIT_S)
     _, to, source, message = history(job_id)[-1]
     assert (to, source) == ("cancelled", "slurm")
-    assert message == (f"SLURM job {slurm_id} was cancelled outside hornq (SLURM says CANCELLED, "
-                       "e.g. scancel by a user or an administrator)")
+    assert message == (
+        f"SLURM job {slurm_id} was cancelled outside hornq (SLURM says CANCELLED, "
+        "e.g. scancel by a user or an administrator)"
+    )
 
 
 def test_a_slurm_job_that_vanished_without_a_final_state_is_an_error(slurm_home: Home, cli: Cli) -> None:
@@ -146,18 +168,21 @@ def test_a_slurm_job_that_vanished_without_a_final_state_is_an_error(slurm_home:
 
     gone = job(job_id)
     assert gone.status == "error"
-    assert gone.error_message == ("SLURM job 999999 vanished without a final state "
-                                  "(squeue, scontrol and sacct no longer know it)")
+    assert gone.error_message == (
+        "SLURM job 999999 vanished without a final state (squeue, scontrol and sacct no longer know it)"
+    )
 
 
 def test_a_queued_job_cancelled_while_pending_in_slurm_is_scancelled_there(
     slurm_home: Home, cli: Cli, engine_process: EngineProcess, tmp_path: Path
 ) -> None:
     exclusive = 'sbatch_options = ["--exclusive"]\n'
-    blocker = cli("submit", "--no-start", str(command_config(tmp_path / "a.toml", ["sleep", "300"],
-                                                              executor=exclusive))).stdout.strip()
-    pending = cli("submit", "--no-start", str(command_config(tmp_path / "b.toml", ["true"],
-                                                              executor=exclusive))).stdout.strip()
+    blocker = cli(
+        "submit", "--no-start", str(command_config(tmp_path / "a.toml", ["sleep", "300"], executor=exclusive))
+    ).stdout.strip()
+    pending = cli(
+        "submit", "--no-start", str(command_config(tmp_path / "b.toml", ["true"], executor=exclusive))
+    ).stdout.strip()
     engine_process.start()
     wait_for(lambda: job(blocker).status == "running", WAIT_S)
     slurm_id = wait_for(lambda: (j := job(pending)).stage == "pending" and j.external_id, WAIT_S)

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from themes import builtin_themes
-from tui.charts import Run
+from tui.plotting import ChartedJob
 from tui.results import ResultsScreen
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -25,20 +25,22 @@ def load_fixture(name: str = "results.json") -> dict[str, Any]:
     return json.loads((DATA / name).read_text())
 
 
-def fixture_runs(overlay: bool = False) -> list[Run]:
+def fixture_charted(overlay: bool = False) -> list[ChartedJob]:
     """The labelled jobs the screen opens with: one, or two to overlay."""
-    runs: list[Run] = [("horn-90x60", load_fixture("results.json"))]
+    charted: list[ChartedJob] = [("horn-90x60", load_fixture("results.json"))]
     if overlay:
-        runs.append(("horn-60x40", load_fixture("results_b.json")))
-    return runs
+        charted.append(("horn-60x40", load_fixture("results_b.json")))
+    return charted
 
 
 class ResultsApp(App[None]):
     """Opens ``ResultsScreen`` over a plain base screen, so closing it can be observed."""
 
-    def __init__(self, runs: list[Run] | None = None, *, overlay: bool = False, theme: str = "hornq-dusk") -> None:
+    def __init__(
+        self, charted: list[ChartedJob] | None = None, *, overlay: bool = False, theme: str = "hornq-dusk"
+    ) -> None:
         super().__init__()
-        self.runs = runs if runs is not None else fixture_runs(overlay)
+        self.charted = charted if charted is not None else fixture_charted(overlay)
         for custom in builtin_themes():
             self.register_theme(custom)
         self.theme = theme
@@ -47,7 +49,7 @@ class ResultsApp(App[None]):
         yield Static("job table", id="base")
 
     def on_mount(self) -> None:
-        self.push_screen(ResultsScreen(self.runs))
+        self.push_screen(ResultsScreen(self.charted))
 
 
 app = ResultsApp()

@@ -60,14 +60,20 @@ def populate(home: Home) -> dict[str, str]:
         lifecycle.transition(ids[name], Status.RUNNING, source=Source.ENGINE)
         lifecycle.transition(ids[name], Status.COMPLETE, source=Source.ENGINE)
     lifecycle.transition(ids["error"], Status.RUNNING, source=Source.ENGINE)
-    lifecycle.transition(ids["error"], Status.ERROR, source=Source.ENGINE, message="exit code 2: no mesh file",
-                         error_message="exit code 2: no mesh file")
+    lifecycle.transition(
+        ids["error"],
+        Status.ERROR,
+        source=Source.ENGINE,
+        message="exit code 2: no mesh file",
+        error_message="exit code 2: no mesh file",
+    )
     lifecycle.transition(ids["cancelled"], Status.CANCELLED, source=Source.USER, message="cancelled before start")
     results = json.loads((DATA / "results.json").read_text())
     results["job_id"] = ids["horn"]
     JobResult.create(job=ids["horn"], results_json=json.dumps(results))
-    Job.update(kind="horn", config_summary_json=json.dumps(HORN_SUMMARY), has_results=True,
-               has_mesh_artifact=True).where(Job.id == ids["horn"]).execute()
+    Job.update(
+        kind="horn", config_summary_json=json.dumps(HORN_SUMMARY), has_results=True, has_mesh_artifact=True
+    ).where(Job.id == ids["horn"]).execute()
     _at(ids["horn"], created_at=300, queued_at=300, started_at=290, completed_at=250)
     _at(ids["complete"], created_at=240, queued_at=240, started_at=239, completed_at=238)
     _at(ids["error"], created_at=200, queued_at=200, started_at=199, completed_at=190)

@@ -26,8 +26,18 @@ STUDY_ID = "5e1d0000-0000-4000-8000-000000000001"
 HORN = {
     "kind": "horn",
     "label": "rosse",
-    "horn": {"formula": "R-OSSE", "R": 60, "a": 40, "r0": 12.7, "a0": 9, "r": 0.25, "m": 0.8, "b": 0.25, "q": 3,
-             "wall_thickness": 2},
+    "horn": {
+        "formula": "R-OSSE",
+        "R": 60,
+        "a": 40,
+        "r0": 12.7,
+        "a0": 9,
+        "r": 0.25,
+        "m": 0.8,
+        "b": 0.25,
+        "q": 3,
+        "wall_thickness": 2,
+    },
     "sweep": {"f_min": 1000, "f_max": 4000, "n": 3},
 }
 ANGLES = [40, 45, 50, 55, 60]
@@ -58,8 +68,13 @@ def populate_study(home: Home) -> dict[str, Any]:
     """The study and two plain jobs, with fixed ids and times (ids by role, and points by angle)."""
     open_database(home)
     plan = study_plan()
-    Study.create(id=STUDY_ID, name="coverage", mode=plan.mode, created_at="2026-03-01T09:00:00+00:00",
-                 parameters_json=json.dumps([p.as_json() for p in plan.parameters]))
+    Study.create(
+        id=STUDY_ID,
+        name="coverage",
+        mode=plan.mode,
+        created_at="2026-03-01T09:00:00+00:00",
+        parameters_json=json.dumps([p.as_json() for p in plan.parameters]),
+    )
     ids: dict[str, Any] = {"plain": _job("baseline", ["true"], 0x11)}
     points = {}
     for number, a in enumerate(ANGLES, start=0x21):
@@ -71,8 +86,7 @@ def populate_study(home: Home) -> dict[str, Any]:
         lifecycle.transition(points[a], Status.RUNNING, source=Source.ENGINE)
     for a in COMPLETE:
         JobResult.create(job=points[a], results_json=json.dumps(synthetic_results(points[a], a)))
-        lifecycle.transition(points[a], Status.COMPLETE, source=Source.ENGINE, has_results=True,
-                             has_mesh_artifact=True)
+        lifecycle.transition(points[a], Status.COMPLETE, source=Source.ENGINE, has_results=True, has_mesh_artifact=True)
     jobs.update_job(points[55], progress=0.5, stage="bem_solve", stage_message="Solving 2/3 at 2 kHz")
     lifecycle.transition(ids["plain"], Status.RUNNING, source=Source.ENGINE)
     lifecycle.transition(ids["plain"], Status.COMPLETE, source=Source.ENGINE)

@@ -49,8 +49,7 @@ async def test_every_job_appears_with_its_state_and_the_newest_first(make_app, s
     app = make_app(poll=False)
     async with app.run_test():
         table = app.main.table
-        assert list(table.views) == [sample[n] for n in ("queued", "running", "cancelled", "error", "complete",
-                                                         "horn")]
+        assert list(table.views) == [sample[n] for n in ("queued", "running", "cancelled", "error", "complete", "horn")]
         assert table.get_cell(sample["running"], "message").plain == "Solving 12/40 at 1.3 kHz"
         assert table.get_cell(sample["running"], "progress").plain.endswith(" 30%")
         assert table.get_cell(sample["running"], "elapsed") == "25m00s"
@@ -100,16 +99,18 @@ async def test_cancel_of_a_running_job_stops_it_through_the_engine(
     engine_process.start()
     app = make_app(clock=False)
     async with app.run_test() as pilot:
-        await wait_until(pilot, lambda: app.main.table.views.get(job_id) and
-                         app.main.table.views[job_id].status == "running")
+        await wait_until(
+            pilot, lambda: app.main.table.views.get(job_id) and app.main.table.views[job_id].status == "running"
+        )
         select(app, job_id)
         await pilot.press("c", "y")
         await wait_until(pilot, lambda: app.main.table.views[job_id].status == "cancelled")
     assert Job.get_by_id(job_id).status == "cancelled"
 
 
-async def test_delete_refuses_active_jobs_and_removes_finished_ones(make_app, sample: dict[str, str],
-                                                                    home: Home) -> None:
+async def test_delete_refuses_active_jobs_and_removes_finished_ones(
+    make_app, sample: dict[str, str], home: Home
+) -> None:
     app = make_app()
     async with app.run_test() as pilot:
         select(app, sample["running"])
@@ -212,7 +213,11 @@ async def test_the_view_is_remembered_across_restarts(make_app, sample: dict[str
         await pilot.press("q")
     state = ViewState.load(home.root)
     assert (state.statuses, state.sort, state.theme, state.selected) == (
-        ["complete", "error", "cancelled"], "label", "hornq-paper", sample["cancelled"])
+        ["complete", "error", "cancelled"],
+        "label",
+        "hornq-paper",
+        sample["cancelled"],
+    )
     again = make_app()
     async with again.run_test() as pilot:
         await settle(pilot)
@@ -232,8 +237,9 @@ async def test_selection_stays_on_its_job_when_new_jobs_arrive(make_app, sample:
         assert list(app.main.table.views)[:3] != new or app.main.table.cursor_row == 6
 
 
-async def test_detail_shows_history_and_the_log_follows_a_running_job(make_app, sample: dict[str, str],
-                                                                      home: Home) -> None:
+async def test_detail_shows_history_and_the_log_follows_a_running_job(
+    make_app, sample: dict[str, str], home: Home
+) -> None:
     app = make_app()
     async with app.run_test() as pilot:
         select(app, sample["running"])
@@ -293,15 +299,30 @@ async def test_a_failing_refresh_keeps_the_data_and_recovers(make_app, sample: d
 
 async def test_the_app_stays_responsive_with_100k_jobs(make_app, home: Home) -> None:
     now = "2026-03-01T11:00:00+00:00"
-    rows = [(f"{n:08x}-0000-4000-8000-{n:012x}", "command", "complete", now, now, now, n, 1.0,
-             json.dumps({"kind": "command"}), json.dumps({"command": f"case {n}"}), n) for n in range(100_000)]
+    rows = [
+        (
+            f"{n:08x}-0000-4000-8000-{n:012x}",
+            "command",
+            "complete",
+            now,
+            now,
+            now,
+            n,
+            1.0,
+            json.dumps({"kind": "command"}),
+            json.dumps({"command": f"case {n}"}),
+            n,
+        )
+        for n in range(100_000)
+    ]
     with database.atomic():
         database.execute_sql("UPDATE counter SET value = 100000 WHERE name IN ('change', 'queue')")
         for start in range(0, len(rows), 5000):
             database.connection().executemany(
                 "INSERT INTO job (id, kind, status, created_at, updated_at, queued_at, queue_seq, progress, "
                 "config_json, config_summary_json, change_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                rows[start:start + 5000])
+                rows[start : start + 5000],
+            )
     app = make_app()
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -340,8 +361,9 @@ async def test_the_filter_dialog_and_sort_keys_change_the_view(make_app, sample:
         assert app.state.sort == "status"
 
 
-async def test_the_theme_can_be_switched_from_the_palette_and_persists(make_app, sample: dict[str, str],
-                                                                     home: Home) -> None:
+async def test_the_theme_can_be_switched_from_the_palette_and_persists(
+    make_app, sample: dict[str, str], home: Home
+) -> None:
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("T")

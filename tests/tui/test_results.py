@@ -10,21 +10,10 @@ from rich.color import Color as RichColor
 from textual.binding import Binding
 from textual.color import Color
 
-from tests.tui.results_app import ResultsApp, fixture_runs, load_fixture
-from tui.charts import (
-    BAND_COLORS,
-    FLOOR_BAND,
-    BeamwidthChart,
-    ImpedanceChart,
-    OnAxisChart,
-    PolarMap,
-    TracePlot,
-    band_of,
-    format_frequency,
-    frequency_ticks,
-    nice_ticks,
-    normalized_polar,
-)
+from tests.tui.results_app import ResultsApp, fixture_charted, load_fixture
+from tui.line_charts import BeamwidthChart, ImpedanceChart, OnAxisChart, TracePlot
+from tui.plotting import format_frequency, frequency_ticks, nice_ticks
+from tui.polar_map import BAND_COLORS, FLOOR_BAND, PolarMap, band_of, normalized_polar
 from tui.results import TABS, ResultsScreen, results_header
 
 # ---------------------------------------------------------------------------------------------------- snapshots
@@ -199,7 +188,15 @@ def test_polar_levels_are_relative_to_the_normalisation_angle() -> None:
 
 def test_level_bands_are_3_db_wide_down_to_minus_30() -> None:
     assert [band_of(v) for v in (2.0, 0.0, -2.9, -3.0, -29.9, -30.0, -80.0, math.nan)] == [
-        0, 0, 0, 1, 9, FLOOR_BAND, FLOOR_BAND, FLOOR_BAND]
+        0,
+        0,
+        0,
+        1,
+        9,
+        FLOOR_BAND,
+        FLOOR_BAND,
+        FLOOR_BAND,
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------- missing data
@@ -227,7 +224,7 @@ async def test_missing_vertical_plane_shows_a_message_and_nothing_crashes() -> N
 
 
 async def test_header_names_the_jobs_and_warns_about_a_coarse_mesh() -> None:
-    header = results_header(fixture_runs(overlay=True)).plain.splitlines()
+    header = results_header(fixture_charted(overlay=True)).plain.splitlines()
     assert header[0].startswith("horn-90x60") and "6.8 el/λ" in header[0] and "⚠" not in header[0]
     assert header[1].startswith("horn-60x40") and "⚠ 4.3 el/λ < 6" in header[1]
     assert results_header([("bare", {})]).plain == "bare"
@@ -252,7 +249,7 @@ async def test_set_results_redraws_the_chart_with_the_new_data() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
-        screen.set_results(fixture_runs(overlay=True)[1:])
+        screen.set_results(fixture_charted(overlay=True)[1:])
         await pilot.pause()
         plot = screen.query_one(OnAxisChart).query_one(TracePlot)
         assert [t.job_label for t in plot.traces] == ["horn-60x40"]
@@ -291,7 +288,7 @@ def single_frequency() -> dict:
 
 
 @pytest.mark.parametrize(
-    ("runs", "shown"),
+    ("charted", "shown"),
     [
         ([], "No results"),
         ([("single-frequency", single_frequency())], "dB re 0°"),
@@ -299,8 +296,8 @@ def single_frequency() -> dict:
     ],
     ids=["no-jobs", "single-frequency", "malformed"],
 )
-async def test_results_screen_opens_on_empty_odd_or_malformed_results(runs, shown: str) -> None:
-    app = ResultsApp(runs)
+async def test_results_screen_opens_on_empty_odd_or_malformed_results(charted, shown: str) -> None:
+    app = ResultsApp(charted)
     async with app.run_test(size=(80, 24)) as pilot:
         for key in "12345":
             await pilot.press(key)

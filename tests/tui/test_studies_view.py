@@ -52,8 +52,12 @@ async def test_study_jobs_sit_under_their_header_with_the_studys_progress(make_a
     async with app.run_test():
         table = app.main.table
         points = study["points"]
-        assert shown_rows(table) == [study["queued"], HEADER, *(points[a] for a in (60, 55, 50, 45, 40)),
-                                     study["plain"]]
+        assert shown_rows(table) == [
+            study["queued"],
+            HEADER,
+            *(points[a] for a in (60, 55, 50, 45, 40)),
+            study["plain"],
+        ]
         assert table.get_cell(HEADER, "status").plain == "3/5"
         assert table.get_cell(HEADER, "message").plain == "1 running · 1 queued · varies a"
         assert table.get_cell(points[45], "label").plain == " a=45"
@@ -129,8 +133,8 @@ async def test_compare_opens_the_whole_study_sorts_and_charts_a_metric_against_t
         await pilot.press("right")
         assert chart.metric == "bw_h_spread"
         await pilot.press("escape", "g")
-        assert isinstance(app.screen, ResultsScreen) and len(app.screen.runs) == 3
-        assert [label for label, _ in app.screen.runs] == ["a=40", "a=45", "a=50"]
+        assert isinstance(app.screen, ResultsScreen) and len(app.screen.charted) == 3
+        assert [label for label, _ in app.screen.charted] == ["a=40", "a=45", "a=50"]
 
 
 async def test_marked_jobs_are_compared_alone(make_app, study: dict) -> None:
@@ -146,11 +150,13 @@ async def test_marked_jobs_are_compared_alone(make_app, study: dict) -> None:
 
 def test_metric_series_draws_a_line_per_value_of_the_other_parameters() -> None:
     row = {"study_values": None, "metrics": None}
-    document = {"jobs": [
-        {**row, "study_values": {"a": 50, "R": 100}, "metrics": {"di_mean": 5.0}},
-        {**row, "study_values": {"a": 40, "R": 100}, "metrics": {"di_mean": 6.0}},
-        {**row, "study_values": {"a": 40, "R": 130}, "metrics": {"di_mean": 7.0}},
-        {**row, "study_values": {"a": 50, "R": 130}},
-    ]}
+    document = {
+        "jobs": [
+            {**row, "study_values": {"a": 50, "R": 100}, "metrics": {"di_mean": 5.0}},
+            {**row, "study_values": {"a": 40, "R": 100}, "metrics": {"di_mean": 6.0}},
+            {**row, "study_values": {"a": 40, "R": 130}, "metrics": {"di_mean": 7.0}},
+            {**row, "study_values": {"a": 50, "R": 130}},
+        ]
+    }
     assert metric_series(document, "di_mean", "a") == [("R=100", [(40, 6.0), (50, 5.0)]), ("R=130", [(40, 7.0)])]
     assert metric_series(document, "di_mean", "R") == [("a=50", [(100, 5.0)]), ("a=40", [(100, 6.0), (130, 7.0)])]

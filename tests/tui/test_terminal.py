@@ -33,5 +33,6 @@ def test_a_hung_up_terminal_leaves_the_background_engine_and_its_job_running(cli
         os.close(fd)
         with_engine = lease.live_engine()
         if with_engine is not None:
-            subprocess.run([sys.executable, "-m", "engine", "engine", "stop"], cwd=ROOT, check=False,
-                           capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "engine", "engine", "stop"], cwd=ROOT, check=False, capture_output=True
+            )

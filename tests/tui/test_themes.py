@@ -9,7 +9,7 @@ from textual.app import App
 from textual.color import Color
 
 from themes import builtin_themes, load_theme_file, load_user_themes
-from tui.charts import THEME_SERIES
+from tui.plotting import THEME_SERIES
 
 GOOD = """
 name = "studio-night"
@@ -91,8 +91,15 @@ def test_user_theme_file_loads_with_its_variables(tmp_path: Path) -> None:
         ('name = "x"\nprimary = "#123456"\ndark = "yes"\n', "dark"),
         ('name = "x"\nprimary = "#123456"\n[variables]\n"border" = 3\n', "variables.border"),
     ],
-    ids=["unknown-key", "missing-name", "invalid-colour", "colour-not-a-string", "missing-primary", "dark-not-bool",
-         "variable-not-a-string"],
+    ids=[
+        "unknown-key",
+        "missing-name",
+        "invalid-colour",
+        "colour-not-a-string",
+        "missing-primary",
+        "dark-not-bool",
+        "variable-not-a-string",
+    ],
 )
 def test_bad_theme_file_raises_one_line_naming_file_and_field(tmp_path: Path, text: str, field: str) -> None:
     path = tmp_path / "broken.toml"

@@ -1,19 +1,27 @@
 """The built-in horn solver: R-OSSE / OS-SE profile → gmsh mesh → bempp-cl Burton–Miller sweep.
 
 ``validate`` is import-cheap (the CLI calls it before queueing); ``run`` executes in a worker
-process only, where gmsh, numpy and bempp-cl are loaded.
+process only, where gmsh, numpy and bempp-cl are loaded. The optional entries (see ``engine.solvers``)
+give the store, CLI and app what is particular to horns: metrics, exports, the mesh, a summary line.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from engine.solvers import SolverContext, SolverOutput, Validated
-from engine.solvers.horn.config import EXAMPLE_TOML, parse
+from engine.solvers.horn.spec import EXAMPLE_TOML as EXAMPLE_TOML
+from engine.solvers.horn.validation import parse
 
 KIND = "horn"
-__all__ = ["EXAMPLE_TOML", "KIND", "run", "validate"]
+#: ``--vary a=40:60:5`` means ``horn.a``.
+VARY_SECTION = "horn"
+MESH_ARTIFACT = "mesh.msh"
+EXPORT_FORMATS = ("frd", "csv", "json")
+#: Results carry on-axis SPL, polars, DI, beamwidth and impedance over a sweep: the app's charts draw them.
+CHARTS = True
 
 
 def validate(raw: dict[str, Any], base_dir: Path) -> Validated:
@@ -24,3 +32,25 @@ def run(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     from engine.solvers.horn.solve import solve
 
     return solve(config, ctx)
+
+
+def metric_set() -> ModuleType:
+    """Figures of merit of a horn result (pure Python, so the engine computes them without numpy)."""
+    from engine.solvers.horn import metrics as horn_metrics
+
+    return horn_metrics
+
+
+def export_results(results: dict[str, Any], directory: Path, fmt: str, name: str) -> list[Path]:
+    """FRD (one file per angle and plane, as ABEC and VituixCAD read them), CSV or JSON files."""
+    from engine.solvers.horn import export
+
+    return export.export_results(results, directory, fmt, name)
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """``R-OSSE 200–20000 Hz × 40``: what a job list says about a horn config."""
+    if "formula_type" not in summary:
+        return ""
+    low, high = summary.get("frequency_range", ["?", "?"])
+    return f"{summary['formula_type']} {low}–{high} Hz × {summary.get('num_frequencies', '?')}"

@@ -1,10 +1,9 @@
 """Exterior Neumann Burton–Miller BEM solve of a horn surface with bempp-cl.
 
-Conventions (see the design reference, horn physics): time factor e^(−iωt), normals pointing into the air,
-k = ω/c. bempp-cl's Helmholtz kernel is e^(ikr)/(4πr), the outgoing wave of that convention, so its operators
-are used as they are. The surface pressure p lives in P1 on the whole grid; its normal derivative
-g = ∂p/∂n = iωρ vₙ lives in DP0 on the source (tag 2) only, zero elsewhere. With η = i/k the boundary
-equation is
+Conventions: time factor e^(−iωt), normals pointing into the air, k = ω/c. bempp-cl's Helmholtz kernel is
+e^(ikr)/(4πr), the outgoing wave of that convention, so its operators are used as they are. The surface
+pressure p lives in P1 on the whole grid; its normal derivative g = ∂p/∂n = iωρ vₙ lives in DP0 on the source
+(tag 2) only, zero elsewhere. With η = i/k the boundary equation is
 
     (½I − K + ηW) p = −V g − η(½I + K′) g
 
@@ -28,12 +27,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.solvers import Cancelled
+from engine.solvers.horn.constants import INTERFACE, SOURCE
 
 if TYPE_CHECKING:
     from bempp_cl.api import Grid
 
-SOURCE_TAG = 2
-INTERFACE_TAG = 4
 GMRES_TOLERANCE = 1e-6
 
 _warm = False
@@ -83,10 +81,10 @@ def load_grid(msh_path: Path, scale: float) -> Grid:
     if physical is None:
         raise ValueError(f"{msh_path.name}: triangles carry no physical tags")
     tags = np.asarray(physical, dtype=np.int64)
-    keep = tags != INTERFACE_TAG
+    keep = tags != INTERFACE
     triangles, tags = triangles[keep], tags[keep]
-    if not np.any(tags == SOURCE_TAG):
-        raise ValueError(f"{msh_path.name}: no source surface (physical tag {SOURCE_TAG}) in the mesh")
+    if not np.any(tags == SOURCE):
+        raise ValueError(f"{msh_path.name}: no source surface (physical tag {SOURCE}) in the mesh")
     used, compact = np.unique(triangles, return_inverse=True)
     vertices = np.asarray(mesh.points, dtype=np.float64)[used] * scale
     elements = compact.reshape(triangles.shape).astype(np.uint32)
@@ -108,7 +106,7 @@ def _source_velocities(
 
 def _source_mean_weights(grid: Any) -> tuple[np.ndarray, np.ndarray]:
     """Source triangles' vertex indices and area weights, so ⟨p⟩ over the source is exact for P1 data."""
-    source = np.asarray(grid.domain_indices) == SOURCE_TAG
+    source = np.asarray(grid.domain_indices) == SOURCE
     areas = np.asarray(grid.volumes)[source]
     return np.asarray(grid.elements)[:, source], areas / areas.sum()
 
@@ -133,9 +131,7 @@ def solve_sweep(
     """
     with warnings.catch_warnings():
         _quiet_library_warnings()
-        return _solve_sweep(
-            grid, frequencies, points, c, rho, velocity, acceleration, on_frequency, should_stop
-        )
+        return _solve_sweep(grid, frequencies, points, c, rho, velocity, acceleration, on_frequency, should_stop)
 
 
 def _quiet_library_warnings() -> None:
@@ -143,9 +139,7 @@ def _quiet_library_warnings() -> None:
     from numba.core.errors import NumbaPerformanceWarning
 
     warnings.simplefilter("ignore", NumbaPerformanceWarning)
-    warnings.filterwarnings(
-        "ignore", message="scipy.sparse.linalg.gmres called without", category=DeprecationWarning
-    )
+    warnings.filterwarnings("ignore", message="scipy.sparse.linalg.gmres called without", category=DeprecationWarning)
 
 
 def _solve_sweep(
@@ -173,7 +167,7 @@ def _solve_sweep(
     drive, drive_value, v_n = _source_velocities(freqs, velocity, acceleration)
 
     p1 = bempp.function_space(grid, "P", 1)
-    dp0_source = bempp.function_space(grid, "DP", 0, segments=[SOURCE_TAG])
+    dp0_source = bempp.function_space(grid, "DP", 0, segments=[SOURCE])
     ones = np.ones(dp0_source.global_dof_count, dtype=np.complex128)
     source_vertices, source_weights = _source_mean_weights(grid)
     identity_p = boundary.sparse.identity(p1, p1, p1)
@@ -202,9 +196,7 @@ def _solve_sweep(
         rhs_op = -boundary.helmholtz.single_layer(dp0_source, p1, p1, k) - eta * (
             0.5 * identity_g + boundary.helmholtz.adjoint_double_layer(dp0_source, p1, p1, k)
         )
-        pressure, info, count = bempp.linalg.gmres(
-            lhs, rhs_op * g, tol=GMRES_TOLERANCE, return_iteration_count=True
-        )
+        pressure, info, count = bempp.linalg.gmres(lhs, rhs_op * g, tol=GMRES_TOLERANCE, return_iteration_count=True)
         if info != 0:
             raise RuntimeError(f"GMRES did not converge at {f:.6g} Hz (info {info})")
         double = potential.helmholtz.double_layer(p1, pts, k)

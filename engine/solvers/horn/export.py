@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.errors import UsageError
+from engine.solvers.horn.constants import HORIZONTAL, VERTICAL
 
-FRD_DIRS = {"horizontal": "hor", "vertical": "ver"}
+FRD_DIRS = {HORIZONTAL: "hor", VERTICAL: "ver"}
 MAX_NAME_BYTES = 200
 
 
@@ -41,9 +42,7 @@ def _check_name(name: str) -> str:
         raise UnsafeExportPath(f"export name {name!r} contains control characters")
     separators = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
     if any(sep in name for sep in separators) or name in {".", ".."} or Path(name).is_absolute():
-        raise UnsafeExportPath(
-            f"export name {name!r} must be a plain file name, without path separators or '..'"
-        )
+        raise UnsafeExportPath(f"export name {name!r} must be a plain file name, without path separators or '..'")
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise UnsafeExportPath(f"export name is longer than {MAX_NAME_BYTES} bytes")
     return name
@@ -91,7 +90,7 @@ def _frd_text(results: dict[str, Any], plane: str, index: int, angle: float) -> 
     """One FRD file: `*` header lines, then `freq SPL phase` with phase in the e^(+jωt) convention."""
     meta = results["metadata"]
     distance = results["observation"]["distance_m"]
-    towards = "+x" if plane == "horizontal" else "+y"
+    towards = "+x" if plane == HORIZONTAL else "+y"
     lines = [
         "* hornq BEM polar response",
         f"* job: {results['job_id']}",
@@ -158,9 +157,7 @@ def _summary_csv(results: dict[str, Any]) -> str:
     return _csv_text(header, rows)
 
 
-def export_results(
-    results: dict[str, Any], out_dir: Path, fmt: Literal["frd", "csv", "json"], name: str
-) -> list[Path]:
+def export_results(results: dict[str, Any], out_dir: Path, fmt: Literal["frd", "csv", "json"], name: str) -> list[Path]:
     """Write ``results`` under ``out_dir`` in one format and return the files written.
 
     frd: ``hor/<name> <angle>.frd`` / ``ver/<name> <angle>.frd`` per angle of each plane, plus

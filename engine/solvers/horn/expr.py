@@ -66,8 +66,7 @@ def parse_expression(text: str, where: str = "") -> Expression:
     """Parse ``text`` into an :class:`Expression`; ``where`` (a key path) prefixes every error."""
     if len(text) > MAX_LENGTH:
         raise ConfigError(
-            f"{_prefix(where)}expression is {len(text)} characters long "
-            f"(limit {MAX_LENGTH}): '{text[:40]}...'"
+            f"{_prefix(where)}expression is {len(text)} characters long (limit {MAX_LENGTH}): '{text[:40]}...'"
         )
     try:
         node, constant = _Parser(text, where).parse()
@@ -100,8 +99,7 @@ def _tokenize(text: str, where: str) -> list[tuple[str, str, int]]:
         column = match.start(kind)
         if kind == "bad":
             raise ConfigError(
-                f"{_prefix(where)}expression '{text}' has an unexpected character "
-                f"'{value}' at position {column + 1}"
+                f"{_prefix(where)}expression '{text}' has an unexpected character '{value}' at position {column + 1}"
             )
         if value == "**":
             raise ConfigError(f"{_prefix(where)}expression '{text}': write powers with '^', not '**'")
@@ -249,9 +247,7 @@ def _pow(a: float, b: float) -> float:
     return math.pow(a, b)
 
 
-def _fold(
-    op: Callable[[float, float], float], left: tuple[Node, bool], right: tuple[Node, bool]
-) -> tuple[Node, bool]:
+def _fold(op: Callable[[float, float], float], left: tuple[Node, bool], right: tuple[Node, bool]) -> tuple[Node, bool]:
     """Combine two subtrees; a constant result is computed now, so errors surface at parse time."""
     (f, f_const), (g, g_const) = left, right
     if f_const and g_const:

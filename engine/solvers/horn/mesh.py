@@ -1,4 +1,4 @@
-"""Closed, tagged BEM surface meshes of horns, made with gmsh, and checks of users' own meshes.
+"""Closed, tagged BEM surface meshes of horns, made with gmsh or prepared from a user's own mesh file.
 
 Geometry (mm, axis +z, throat disc at z = 0, mouth towards +z), built with gmsh's OpenCASCADE kernel:
 
@@ -16,8 +16,8 @@ the one it meets, so neighbours share edges and the mesh is watertight without a
 Triangles are then oriented consistently with outward normals (positive signed volume) and written
 as gmsh .msh 2.2 ASCII in metres, which meshio and bempp-cl's ``import_grid`` read.
 
-gmsh, numpy and meshio are imported inside functions: config validation imports this module for
-``tags_present`` and must stay cheap.
+gmsh, numpy and meshio are imported inside the functions that use them, so importing this module stays
+cheap.
 """
 
 from __future__ import annotations
@@ -27,25 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import ConfigError, HornqError
 from engine.solvers.horn import profiles
+from engine.solvers.horn.config import HornConfig, HornGeometry
+from engine.solvers.horn.constants import INTERFACE, SECONDARY, SOURCE, TAG_NAMES, WALL
+from engine.solvers.horn.meshfile import MeshError, read_triangles
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from engine.solvers.horn.config import HornConfig, HornGeometry
-
-WALL, SOURCE, SECONDARY, INTERFACE = 1, 2, 3, 4
-TAG_NAMES = {WALL: "wall", SOURCE: "source", SECONDARY: "secondary", INTERFACE: "interface"}
 #: Profile stations lofted along the horn and spline points around it: enough that the loft's
 #: deviation from the formula is far below any element size a BEM solve can afford.
 STATIONS = 32
 AZIMUTH_POINTS = 48
 MM = 0.001
-
-
-class MeshError(HornqError):
-    """gmsh failed, or produced a surface a BEM solve cannot use (open, or without a source)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,7 @@ def build_mesh(cfg: HornConfig, out_path: Path) -> MeshInfo:
     out_path = Path(out_path)
     f_max, c = cfg.sweep.f_max, cfg.medium.c
     if cfg.mesh.file is not None:
-        points, triangles, tags = _read_triangles(Path(cfg.mesh.file))
+        points, triangles, tags = read_triangles(Path(cfg.mesh.file))
         points = points * cfg.mesh.scale
         surface = tags != INTERFACE
         oriented, closed = orient_outward(triangles[surface], points)
@@ -101,29 +95,8 @@ def build_mesh(cfg: HornConfig, out_path: Path) -> MeshInfo:
 
 def import_mesh_info(path: Path, scale: float, f_max: float, c: float = 343.0) -> MeshInfo:
     """Describe an existing .msh without changing it; ``scale`` converts its units to metres."""
-    points, triangles, tags = _read_triangles(Path(path))
+    points, triangles, tags = read_triangles(Path(path))
     return mesh_info(Path(path), points * scale, triangles, tags, f_max, c, scale)
-
-
-def tags_present(path: Path, where: str = "mesh.file") -> set[int]:
-    """Physical tags carried by the triangles of a user's .msh; ConfigError when it is unusable.
-
-    Cheap enough for validation: a header check first, then meshio (no gmsh, no bempp).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{where}: {path} does not exist")
-    with path.open("rb") as handle:
-        head = handle.read(11)
-    if head != b"$MeshFormat":
-        raise ConfigError(f"{where}: {path} is not a gmsh .msh file (it does not start with $MeshFormat)")
-    try:
-        _, triangles, tags = _read_triangles(path)
-    except MeshError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    if len(triangles) == 0:
-        raise ConfigError(f"{where}: {path} has no triangles")
-    return {int(t) for t in set(tags.tolist())}
 
 
 def mesh_info(
@@ -274,8 +247,7 @@ def _generate(horn: HornGeometry, throat_size: float, mouth_size: float) -> tupl
         fields.setString(
             graded,
             "F",
-            f"{throat_size} + ({mouth_size} - {throat_size}) * "
-            f"Min(1, Sqrt(x*x + y*y + z*z) / {mouth_distance})",
+            f"{throat_size} + ({mouth_size} - {throat_size}) * Min(1, Sqrt(x*x + y*y + z*z) / {mouth_distance})",
         )
         rim = fields.add("Distance")
         fields.setNumbers(rim, "CurvesList", [wall_mouth, shell_mouth])
@@ -326,33 +298,6 @@ def _gmsh_error(gmsh: Any, exc: Exception) -> str:
     """The first error gmsh logged (its exception text alone is often just "Error")."""
     errors = [line for line in gmsh.logger.get() if line.startswith("Error")]
     return (errors[0] if errors else str(exc)).splitlines()[0]
-
-
-def _read_triangles(path: Path) -> tuple[Any, Any, Any]:
-    """Points, 0-based triangles and their physical tags (0 when untagged) from any gmsh .msh."""
-    import meshio
-    import numpy as np
-
-    try:
-        mesh = meshio.read(path, file_format="gmsh")
-    except Exception as exc:  # meshio raises many types for malformed files
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise MeshError(f"{path} cannot be read as a gmsh mesh ({reason})") from None
-    blocks, tags = [], []
-    physical = mesh.cell_data.get("gmsh:physical")
-    for i, cells in enumerate(mesh.cells):
-        if cells.type != "triangle":
-            continue
-        blocks.append(np.asarray(cells.data, dtype=np.int64))
-        block_tags = physical[i] if physical is not None else np.zeros(len(cells.data))
-        tags.append(np.asarray(block_tags, dtype=np.int64))
-    if not blocks:
-        return (
-            np.asarray(mesh.points, dtype=float),
-            np.zeros((0, 3), dtype=np.int64),
-            np.zeros(0, dtype=np.int64),
-        )
-    return np.asarray(mesh.points, dtype=float), np.concatenate(blocks), np.concatenate(tags)
 
 
 def _write_msh(path: Path, points: Any, triangles: Any, tags: Any) -> None:

@@ -28,12 +28,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from engine.solvers.horn.constants import HORIZONTAL, VERTICAL
+
 #: Bumped when a definition changes, so stored metrics of an older definition are recomputed on demand.
 VERSION = 1
 POINTS_HZ = (1000.0, 2000.0, 4000.0, 8000.0, 16000.0)
-PLANES = {"horizontal": "h", "vertical": "v"}
+PLANES = {HORIZONTAL: "h", VERTICAL: "v"}
 #: Azimuth of each plane around the horn axis (p in the profile expressions): horizontal is x–z, vertical y–z.
-PLANE_AZIMUTH = {"horizontal": 0.0, "vertical": math.pi / 2}
+PLANE_AZIMUTH = {HORIZONTAL: 0.0, VERTICAL: math.pi / 2}
 DIGITS = 4
 
 
@@ -88,6 +90,8 @@ def _catalogue() -> tuple[Metric, ...]:
 
 METRICS = _catalogue()
 BY_KEY = {metric.key: metric for metric in METRICS}
+#: Shown first (and alone in the text table): the figures a designer ranks horns by.
+COLUMNS = ("di_mean", "bw_h_spread", "bw_v_spread", "on_axis_dev", "z_ripple", "control_h_hz", "control_v_hz")
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,9 @@ class Curve:
         """The finite points of a results array (sorted by frequency), or None when fewer than two remain."""
         if not isinstance(freqs, list) or not isinstance(values, list):
             return None
-        pairs = sorted((math.log(f), float(v)) for f, v in zip(freqs, values, strict=False)
-                       if _finite(f) and f > 0 and _finite(v))
+        pairs = sorted(
+            (math.log(f), float(v)) for f, v in zip(freqs, values, strict=False) if _finite(f) and f > 0 and _finite(v)
+        )
         if len(pairs) < 2:
             return None
         return cls(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
@@ -140,8 +145,9 @@ class Curve:
     def rms_deviation(self) -> float:
         """rms of the curve minus its mean, integrated exactly over each linear segment."""
         m = self.mean()
-        total = sum((x1 - x0) * ((y0 - m) ** 2 + (y0 - m) * (y1 - m) + (y1 - m) ** 2) / 3
-                    for x0, x1, y0, y1 in self._segments())
+        total = sum(
+            (x1 - x0) * ((y0 - m) ** 2 + (y0 - m) * (y1 - m) + (y1 - m) ** 2) / 3 for x0, x1, y0, y1 in self._segments()
+        )
         return math.sqrt(max(total, 0.0) / (self.x[-1] - self.x[0]))
 
     def spread(self) -> float:
@@ -192,8 +198,9 @@ def coverage_deg(config: Mapping[str, Any]) -> dict[str, float | None]:
     return {plane: round(2 * angle(p), 6) for plane, p in PLANE_AZIMUTH.items()}
 
 
-def compute(results: Mapping[str, Any], coverage: Mapping[str, float | None],
-            settings: MetricSettings = DEFAULTS) -> dict[str, Any]:
+def compute(
+    results: Mapping[str, Any], coverage: Mapping[str, float | None], settings: MetricSettings = DEFAULTS
+) -> dict[str, Any]:
     """Every metric of one result (null where the data does not reach), with the settings that define them."""
     freqs = results.get("frequencies_hz")
     low, high = settings.band_hz
@@ -213,8 +220,9 @@ def compute(results: Mapping[str, Any], coverage: Mapping[str, float | None],
         band = curve.clip(low, high) if curve else None
         values[f"bw_{short}_spread"] = band.spread() if band else None
         target = coverage.get(plane)
-        values[f"control_{short}_hz"] = (control_frequency(curve, target, settings.tolerance, high)
-                                         if curve and target else None)
+        values[f"control_{short}_hz"] = (
+            control_frequency(curve, target, settings.tolerance, high) if curve and target else None
+        )
 
     axis = Curve.of(freqs, results.get("on_axis_spl_db"))
     axis_band = axis.clip(low, high) if axis else None
@@ -226,8 +234,11 @@ def compute(results: Mapping[str, Any], coverage: Mapping[str, float | None],
     values["z_ripple"] = above.spread() if above else None
 
     rounded = {key: None if value is None else round(value, DIGITS) for key, value in values.items()}
-    return {"version": VERSION, "settings": {**settings.as_json(), "coverage_deg": dict(coverage)},
-            "values": {metric.key: rounded[metric.key] for metric in METRICS}}
+    return {
+        "version": VERSION,
+        "settings": {**settings.as_json(), "coverage_deg": dict(coverage)},
+        "values": {metric.key: rounded[metric.key] for metric in METRICS},
+    }
 
 
 def best(rows: Sequence[Mapping[str, float | None]]) -> dict[str, list[int]]:
@@ -241,3 +252,12 @@ def best(rows: Sequence[Mapping[str, float | None]]) -> dict[str, list[int]]:
             lowest = min(value for value, _ in present)
             winners[metric.key] = [i for value, i in present if value == lowest]
     return winners
+
+
+def evaluate(
+    results: Mapping[str, Any], config: Mapping[str, Any], settings: MetricSettings = DEFAULTS
+) -> dict[str, Any] | None:
+    """The metrics of a stored job (its results and config), or None for results without a frequency sweep."""
+    if "frequencies_hz" not in results:
+        return None
+    return compute(results, coverage_deg(config), settings)

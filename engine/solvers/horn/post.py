@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.solvers.horn.constants import HORIZONTAL, MIN_ELEMENTS_PER_WAVELENGTH, PLANES, VERTICAL
+
 if TYPE_CHECKING:
     from engine.solvers.horn.bem import SweepResult
 
 P_REF = 20e-6
-PLANES = ("horizontal", "vertical")
 TIME_CONVENTION = "exp(-i omega t)"
-MIN_ELEMENTS_PER_WAVELENGTH = 6
 
 
 def spl_db(p: np.ndarray | complex) -> np.ndarray:
@@ -40,9 +40,9 @@ def polar_points(distance_m: float, angles_deg: Sequence[float], plane: str) -> 
     along = distance_m * np.sin(theta)
     axial = distance_m * np.cos(theta)
     zeros = np.zeros_like(theta)
-    if plane == "horizontal":
+    if plane == HORIZONTAL:
         return np.vstack([along, zeros, axial])
-    if plane == "vertical":
+    if plane == VERTICAL:
         return np.vstack([zeros, along, axial])
     raise ValueError(f"unknown plane {plane!r}; expected one of {', '.join(PLANES)}")
 
@@ -126,9 +126,7 @@ def directivity_index(
     return 10 * np.log10(np.abs(np.asarray(axis_pressure)) ** 2 / sphere_mean)
 
 
-def throat_impedance(
-    throat_pressure: np.ndarray, velocity: np.ndarray | complex, rho: float, c: float
-) -> np.ndarray:
+def throat_impedance(throat_pressure: np.ndarray, velocity: np.ndarray | complex, rho: float, c: float) -> np.ndarray:
     """Normalised acoustic impedance ⟨p⟩_source / (ρ c vₙ): 1 + 0j is a plane wave's load."""
     return np.asarray(throat_pressure) / (rho * c * np.asarray(velocity))
 
@@ -194,17 +192,12 @@ def build_results(
     expected = len(planes) * len(angles) + 1
     field = np.asarray(sweep.field)
     if field.shape != (len(sweep.frequencies), expected):
-        raise ValueError(
-            f"sweep field has shape {field.shape}, expected {(len(sweep.frequencies), expected)}"
-        )
+        raise ValueError(f"sweep field has shape {field.shape}, expected {(len(sweep.frequencies), expected)}")
 
     axis = field[:, -1]
-    polar_pressure = {
-        plane: field[:, i * len(angles) : (i + 1) * len(angles)] for i, plane in enumerate(planes)
-    }
+    polar_pressure = {plane: field[:, i * len(angles) : (i + 1) * len(angles)] for i, plane in enumerate(planes)}
     polar = {
-        plane: {"spl_db": _floats(spl_db(p)), "phase_deg": _floats(phase_deg(p))}
-        for plane, p in polar_pressure.items()
+        plane: {"spl_db": _floats(spl_db(p)), "phase_deg": _floats(phase_deg(p))} for plane, p in polar_pressure.items()
     }
     beamwidth = {plane: _floats(beamwidth_6db(spl_db(p), angles)) for plane, p in polar_pressure.items()}
     reference_velocity = sweep.source_velocity if velocity is None else velocity

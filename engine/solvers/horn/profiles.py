@@ -1,4 +1,4 @@
-"""R-OSSE and OS-SE horn profiles (DESIGN §7), in millimetres and degrees as users write them.
+"""R-OSSE and OS-SE horn profiles, in millimetres and degrees as users write them.
 
 Pure ``math`` on purpose: config validation samples these in the CLI process, which must stay
 import-cheap. ``x`` is the axial distance from the throat, ``y`` (or ``r``) the radius.
@@ -24,9 +24,7 @@ def rosse_length(R: float, a: float, r0: float, a0: float, k: float, where: str 
     """Axial length L of an R-OSSE horn; ConfigError when the parameters give no real positive length."""
     c1, c2, c3 = (k * r0) ** 2, 2 * k * r0 * _tan(a0), _tan(a) ** 2
     if c3 <= 0:
-        raise ConfigError(
-            f"{where}.a: coverage angle {a:g}° gives no R-OSSE length (must be between 0 and 90)"
-        )
+        raise ConfigError(f"{where}.a: coverage angle {a:g}° gives no R-OSSE length (must be between 0 and 90)")
     discriminant = c2 * c2 - 4 * c3 * (c1 - (R + r0 * (k - 1)) ** 2)
     if discriminant < 0:
         raise ConfigError(
@@ -59,10 +57,7 @@ def rosse_point(
     L = rosse_length(R, a, r0, a0, k) if length is None else length
     c1, c2, c3 = (k * r0) ** 2, 2 * k * r0 * _tan(a0), _tan(a) ** 2
     apex0 = math.sqrt(r * r + m * m)
-    x = (
-        L * (apex0 - math.sqrt(r * r + (t - m) ** 2))
-        + b * L * (math.sqrt(r * r + (1 - m) ** 2) - apex0) * t * t
-    )
+    x = L * (apex0 - math.sqrt(r * r + (t - m) ** 2)) + b * L * (math.sqrt(r * r + (1 - m) ** 2) - apex0) * t * t
     tq = t**q
     y = (1 - tq) * (math.sqrt(c1 + c2 * L * t + c3 * L * L * t * t) + r0 * (1 - k)) + tq * (
         R + L * (1 - math.sqrt(1 + c3 * (t - 1) ** 2))
@@ -77,9 +72,7 @@ def rosse_profile(params: dict[str, float], n: int, tmax: float = 1.0) -> list[P
     return [rosse_point(tmax * i / (n - 1), *args, length=length) for i in range(n)]
 
 
-def osse_radius(
-    x: float, r0: float, a0: float, a: float, k: float, L: float, s: float, n: float, q: float
-) -> float:
+def osse_radius(x: float, r0: float, a0: float, a: float, k: float, L: float, s: float, n: float, q: float) -> float:
     """OS-SE radius r(x) for 0 ≤ x ≤ L: oblate-spheroid flare plus the super-ellipse mouth termination."""
     base = math.sqrt((k * r0) ** 2 + 2 * k * r0 * x * _tan(a0) + (x * _tan(a)) ** 2) + r0 * (1 - k)
     u = q * x / L

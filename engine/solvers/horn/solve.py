@@ -7,9 +7,9 @@ from typing import Any
 from engine.solvers import Cancelled, SolverContext, SolverOutput
 from engine.solvers.horn import bem, post
 from engine.solvers.horn.config import HornConfig
+from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH
 from engine.solvers.horn.mesh import build_mesh
 
-MIN_ELEMENTS_PER_WAVELENGTH = 6.0
 MESH_SHARE = 0.05  # progress given to meshing; the sweep takes the rest up to POST_AT
 POST_AT = 0.98
 
@@ -26,8 +26,10 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     epw = info.elements_per_wavelength
     coarse = epw < MIN_ELEMENTS_PER_WAVELENGTH
     note = f" (coarse mesh: {epw:.1f} elements/λ at f_max)" if coarse else ""
-    ctx.log(f"mesh: {info.triangles} triangles, {info.nodes} nodes, h {info.h_min * 1000:.1f}–"
-            f"{info.h_max * 1000:.1f} mm, {epw:.1f} elements per wavelength at {cfg.sweep.f_max:g} Hz")
+    ctx.log(
+        f"mesh: {info.triangles} triangles, {info.nodes} nodes, h {info.h_min * 1000:.1f}–"
+        f"{info.h_max * 1000:.1f} mm, {epw:.1f} elements per wavelength at {cfg.sweep.f_max:g} Hz"
+    )
     if ctx.should_stop():
         raise Cancelled
     frequencies = cfg.sweep.frequencies()
@@ -43,9 +45,17 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
             ctx.progress(fraction, "bem_solve", f"Solving {i + 1}/{n} at {frequency_label(f)}" + note)
 
     grid = bem.load_grid(mesh_path, info.scale)
-    sweep = bem.solve_sweep(grid, frequencies, points, c=cfg.medium.c, rho=cfg.medium.rho,
-                            velocity=cfg.drive.velocity, acceleration=cfg.drive.acceleration,
-                            on_frequency=on_frequency, should_stop=ctx.should_stop)
+    sweep = bem.solve_sweep(
+        grid,
+        frequencies,
+        points,
+        c=cfg.medium.c,
+        rho=cfg.medium.rho,
+        velocity=cfg.drive.velocity,
+        acceleration=cfg.drive.acceleration,
+        on_frequency=on_frequency,
+        should_stop=ctx.should_stop,
+    )
     ctx.progress(POST_AT, "post", "post-processing")
     mesh_meta = {
         "triangles": info.triangles,
@@ -58,7 +68,15 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         "source": cfg.formula_type,
         "compiled_in_this_job": cold,
     }
-    results = post.build_results(ctx.job_id, sweep, distance_m=obs.distance, angles_deg=obs.angles,
-                                 planes=obs.planes, normalize_angle=obs.normalize_angle, c=cfg.medium.c,
-                                 rho=cfg.medium.rho, mesh_meta=mesh_meta)
+    results = post.build_results(
+        ctx.job_id,
+        sweep,
+        distance_m=obs.distance,
+        angles_deg=obs.angles,
+        planes=obs.planes,
+        normalize_angle=obs.normalize_angle,
+        c=cfg.medium.c,
+        rho=cfg.medium.rho,
+        mesh_meta=mesh_meta,
+    )
     return SolverOutput(results=results, artifacts={"mesh.msh": mesh_path.read_text(encoding="utf-8")})

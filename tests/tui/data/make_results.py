@@ -44,8 +44,10 @@ def build(job_id: str, level: float, cutoff: float, coverage: tuple[float, float
     """One job's results in the shape the solver stores; ``cutoff`` (Hz) sets where horn loading starts."""
     f = FREQUENCIES
     axis = level - 14.0 * np.exp(-((f / cutoff) ** 2)) - 3.0 * np.log2(np.maximum(f / 8000.0, 1.0))
-    halves = {"horizontal": half_angle(f, coverage[0], 120.0, 900.0),
-              "vertical": half_angle(f, coverage[1], 110.0, 700.0)}
+    halves = {
+        "horizontal": half_angle(f, coverage[0], 120.0, 900.0),
+        "vertical": half_angle(f, coverage[1], 110.0, 700.0),
+    }
     spl = {plane: polar_spl(axis, half) for plane, half in halves.items()}
     power = [10 ** (levels / 20.0) for levels in spl.values()]
     impedance_real = 1.0 - np.exp(-((f / (1.2 * cutoff)) ** 2)) + 0.08 * np.sin(np.log(f) * 5.0) * np.exp(-f / 4000.0)
@@ -76,10 +78,20 @@ def build(job_id: str, level: float, cutoff: float, coverage: tuple[float, float
 
 def main() -> None:
     jobs = {
-        "results.json": build("3f2a9c1e-5b7d-4e21-9a0c-6d1f2b3c4d5e", 104.0, 450.0, (90.0, 60.0),
-                              {"triangles": 4812, "elements_per_wavelength": 6.8}),
-        "results_b.json": build("8c41d7a2-0e6f-4b93-8d25-7a9e1c3b5f60", 101.0, 650.0, (60.0, 40.0),
-                                {"triangles": 3120, "elements_per_wavelength": 4.3}),
+        "results.json": build(
+            "3f2a9c1e-5b7d-4e21-9a0c-6d1f2b3c4d5e",
+            104.0,
+            450.0,
+            (90.0, 60.0),
+            {"triangles": 4812, "elements_per_wavelength": 6.8},
+        ),
+        "results_b.json": build(
+            "8c41d7a2-0e6f-4b93-8d25-7a9e1c3b5f60",
+            101.0,
+            650.0,
+            (60.0, 40.0),
+            {"triangles": 3120, "elements_per_wavelength": 4.3},
+        ),
     }
     for name, results in jobs.items():
         (DATA / name).write_text(json.dumps(results, indent=1) + "\n")

@@ -23,10 +23,28 @@ CPUS_MAX = 4096
 
 FLAG, VALUE, EITHER = "flag", "value", "flag or value"
 ALLOWED_SBATCH: dict[str, str] = {
-    "account": VALUE, "qos": VALUE, "constraint": VALUE, "gres": VALUE, "gpus": VALUE, "gpus-per-task": VALUE,
-    "nodelist": VALUE, "exclude": VALUE, "reservation": VALUE, "mail-type": VALUE, "mail-user": VALUE,
-    "nice": EITHER, "comment": VALUE, "licenses": VALUE, "hint": VALUE, "mem-per-cpu": VALUE, "tmp": VALUE,
-    "begin": VALUE, "wckey": VALUE, "exclusive": EITHER, "requeue": FLAG, "no-requeue": FLAG,
+    "account": VALUE,
+    "qos": VALUE,
+    "constraint": VALUE,
+    "gres": VALUE,
+    "gpus": VALUE,
+    "gpus-per-task": VALUE,
+    "nodelist": VALUE,
+    "exclude": VALUE,
+    "reservation": VALUE,
+    "mail-type": VALUE,
+    "mail-user": VALUE,
+    "nice": EITHER,
+    "comment": VALUE,
+    "licenses": VALUE,
+    "hint": VALUE,
+    "mem-per-cpu": VALUE,
+    "tmp": VALUE,
+    "begin": VALUE,
+    "wckey": VALUE,
+    "exclusive": EITHER,
+    "requeue": FLAG,
+    "no-requeue": FLAG,
 }
 OPTION_RE = re.compile(r"^--([a-z][a-z-]*)(?:=(.*))?$", re.DOTALL)
 
@@ -48,7 +66,7 @@ def parse_executor(section: Any, override: str | None) -> tuple[str | None, dict
         raise ConfigError(f"executor {kind!r} is not known; use one of: {', '.join(KINDS)}")
     options = {key: section[key] for key in SLURM_KEYS if key in section}
     if options and kind == "local":
-        raise ConfigError(f"executor.{next(iter(options))} only applies to kind = \"slurm\"")
+        raise ConfigError(f'executor.{next(iter(options))} only applies to kind = "slurm"')
     return kind, check_slurm_options(options)
 
 
@@ -63,16 +81,16 @@ def check_slurm_options(options: dict[str, Any]) -> dict[str, Any]:
     if "partition" in options:
         checked["partition"] = _matching("partition", options["partition"], PARTITION_RE, 'e.g. "compute"')
     if "time_limit" in options:
-        checked["time_limit"] = _matching("time_limit", _count_as_text(options["time_limit"]), TIME_RE,
-                                          'minutes, "H:MM:SS" or "D-HH:MM:SS"')
+        checked["time_limit"] = _matching(
+            "time_limit", _count_as_text(options["time_limit"]), TIME_RE, 'minutes, "H:MM:SS" or "D-HH:MM:SS"'
+        )
     if "cpus" in options:
         cpus = options["cpus"]
         if isinstance(cpus, bool) or not isinstance(cpus, int) or not 1 <= cpus <= CPUS_MAX:
             raise ConfigError(f"executor.cpus must be a whole number from 1 to {CPUS_MAX} (got {cpus!r})")
         checked["cpus"] = cpus
     if "memory" in options:
-        checked["memory"] = _matching("memory", _count_as_text(options["memory"]), MEMORY_RE,
-                                      'megabytes or e.g. "4G"')
+        checked["memory"] = _matching("memory", _count_as_text(options["memory"]), MEMORY_RE, 'megabytes or e.g. "4G"')
     if "sbatch_options" in options:
         extra = options["sbatch_options"]
         if not isinstance(extra, list):
@@ -89,8 +107,10 @@ def check_sbatch_option(item: Any) -> str:
     name, value = match.groups()
     form = ALLOWED_SBATCH.get(name)
     if form is None:
-        raise ConfigError(f"executor.sbatch_options: --{name} is not allowed; allowed: "
-                          + ", ".join(f"--{option}" for option in ALLOWED_SBATCH))
+        raise ConfigError(
+            f"executor.sbatch_options: --{name} is not allowed; allowed: "
+            + ", ".join(f"--{option}" for option in ALLOWED_SBATCH)
+        )
     if value is None and form == VALUE:
         raise ConfigError(f"executor.sbatch_options: --{name} needs a value (--{name}=...)")
     if value is not None and form == FLAG:

@@ -19,13 +19,13 @@ from pathlib import Path
 from engine.config.job import COMMON_KEYS
 from engine.errors import IllegalTransition
 from engine.paths import Home
-from engine.run.hooks import run_on_finish
-from engine.slurm import batch, client
-from engine.slurm.client import SlurmRefused, SlurmUnavailable
-from engine.slurm.finish import Ending, fail_before_start, judge, results_ready, write_end
-from engine.slurm.jobdir import JobDir, job_root, keep_log, link_log
-from engine.slurm.parse import Record
-from engine.slurm.states import Phase, lookup
+from engine.run.hooks import finish_fields, run_on_finish
+from engine.run.slurm import batch, client
+from engine.run.slurm.client import SlurmRefused, SlurmUnavailable
+from engine.run.slurm.finish import ending, fail_before_start, judge, results_ready, write_end
+from engine.run.slurm.jobdir import JobDir, job_root, keep_log, link_log
+from engine.run.slurm.parse import Record
+from engine.run.slurm.states import Phase, lookup
 from engine.store import jobs, lease, settings
 from engine.store.lifecycle import ACTIVE, Source, Status, transition
 from engine.store.models import Job
@@ -95,8 +95,9 @@ class SlurmExecutor:
 
     async def sync(self) -> None:
         """Cancel what users stopped, submit what is queued, follow what runs, clean up what ended."""
-        active = list(Job.select(*FIELDS).where((Job.executor == "slurm") & Job.status.in_(list(ACTIVE)))
-                      .order_by(Job.queue_seq))
+        active = list(
+            Job.select(*FIELDS).where((Job.executor == "slurm") & Job.status.in_(list(ACTIVE))).order_by(Job.queue_seq)
+        )
         if not self.resynchronised:
             self.resynchronised = True
             submitted = [job for job in active if job.external_id]
@@ -110,8 +111,11 @@ class SlurmExecutor:
         for job in active:
             if job.status == Status.QUEUED and not job.external_id and not job.cancellation_requested:
                 await self._submit(job)
-        watched = list(Job.select(*FIELDS).where((Job.executor == "slurm") & Job.status.in_(list(ACTIVE))
-                                                 & Job.external_id.is_null(False)))
+        watched = list(
+            Job.select(*FIELDS).where(
+                (Job.executor == "slurm") & Job.status.in_(list(ACTIVE)) & Job.external_id.is_null(False)
+            )
+        )
         records = await self._records([job.external_id for job in watched])
         for job in watched:
             await self._follow(job, records.get(job.external_id))
@@ -137,8 +141,12 @@ class SlurmExecutor:
         if not lease.holds(self.token):
             return  # the loop notices the lost lease at its next heartbeat and stops
         config = json.loads(job.config_json)
-        request = {"job_id": job.id, "kind": job.kind, "home": str(self.home.root),
-                   "config": {key: value for key, value in config.items() if key not in COMMON_KEYS}}
+        request = {
+            "job_id": job.id,
+            "kind": job.kind,
+            "home": str(self.home.root),
+            "config": {key: value for key, value in config.items() if key not in COMMON_KEYS},
+        }
         options = {key: value for key, value in config.get("executor", {}).items() if key != "kind"}
         job_dir.create(request, batch.script(job.id, job_dir))
         link_log(self.home, job_dir, job.id)
@@ -183,15 +191,24 @@ class SlurmExecutor:
         slurm_id = job.external_id
         job_dir = JobDir.of(self.home, job.id)
         if record is None:
-            self._end_with(job, job_dir, Status.ERROR, f"SLURM job {slurm_id} vanished without a final state "
-                                                        "(squeue, scontrol and sacct no longer know it)")
+            self._end_with(
+                job,
+                job_dir,
+                Status.ERROR,
+                f"SLURM job {slurm_id} vanished without a final state (squeue, scontrol and sacct no longer know it)",
+            )
             return
         state = lookup(record.state)
         if state is None:
             await client.cancel(slurm_id)
-            self._end_with(job, job_dir, Status.ERROR, f"SLURM job {slurm_id} is in a state hornq does not know "
-                                                        f"({record.state!r}); it was cancelled so nothing runs "
-                                                        "unwatched")
+            self._end_with(
+                job,
+                job_dir,
+                Status.ERROR,
+                f"SLURM job {slurm_id} is in a state hornq does not know "
+                f"({record.state!r}); it was cancelled so nothing runs "
+                "unwatched",
+            )
             return
         if state.phase is Phase.WAITING:
             reason = f" ({record.reason})" if record.reason else ""
@@ -210,21 +227,28 @@ class SlurmExecutor:
             first = self.finished_at.setdefault(job.id, time.monotonic())
             if time.monotonic() - first < RESULTS_GRACE_S:
                 return
-        ending = judge(slurm_id, record, state, job_dir, cancel_requested=cancel_requested)
+        verdict = judge(slurm_id, record, state, job_dir, cancel_requested=cancel_requested)
         try:
-            status = write_end(job, ending, job_dir)
+            status = write_end(job, verdict, job_dir)
         except IllegalTransition:
             return  # someone else ended it (a queued job cancelled meanwhile): the sweep scancels
-        log.info("job %s %s: %s", job.id[:8], status, ending.message)
+        log.info("job %s %s: %s", job.id[:8], status, verdict.message)
         self._announce(job, status)
         self._clean_up(job.id, job_dir)
 
     def _start(self, job: Job, record: Record) -> None:
         where = f" on {record.nodes}" if record.nodes else ""
         try:
-            transition(job.id, Status.RUNNING, source=Source.SLURM, expect=Status.QUEUED,
-                       message=f"SLURM job {job.external_id} started{where}", stage="running", stage_message=None,
-                       progress=0.0)
+            transition(
+                job.id,
+                Status.RUNNING,
+                source=Source.SLURM,
+                expect=Status.QUEUED,
+                message=f"SLURM job {job.external_id} started{where}",
+                stage="running",
+                stage_message=None,
+                progress=0.0,
+            )
         except IllegalTransition:
             return
         job.status = Status.RUNNING
@@ -235,8 +259,10 @@ class SlurmExecutor:
         progress = [event for event in events if event.get("ev") == "progress"]
         if progress:
             last = progress[-1]
-            fields: dict[str, object] = {"progress": float(last.get("fraction") or 0.0),
-                                         "stage_message": last.get("message")}
+            fields: dict[str, object] = {
+                "progress": float(last.get("fraction") or 0.0),
+                "stage_message": last.get("message"),
+            }
             if last.get("stage"):
                 fields["stage"] = last["stage"]
             self._show(job_id, **fields)
@@ -251,7 +277,7 @@ class SlurmExecutor:
 
     def _end_with(self, job: Job, job_dir: JobDir, status: Status, message: str) -> None:
         try:
-            write_end(job, Ending(status, message), job_dir)
+            write_end(job, ending(status, message), job_dir)
         except IllegalTransition:
             return
         log.warning("job %s: %s", job.id[:8], message)
@@ -261,9 +287,7 @@ class SlurmExecutor:
     # ------------------------------------------------------------ ending
 
     def _announce(self, job: Job, status: Status) -> None:
-        run_on_finish(settings.get("on_finish"), self.home, {"id": job.id, "short_id": job.id[:8],
-                                                             "status": status.value, "label": job.label,
-                                                             "kind": job.kind})
+        run_on_finish(settings.get("on_finish"), self.home, finish_fields(job, status))
 
     def _clean_up(self, job_id: str, job_dir: JobDir) -> None:
         keep_log(self.home, job_dir, job_id)

@@ -12,11 +12,11 @@ import shlex
 import sys
 from typing import Any
 
-from engine.slurm.jobdir import JobDir
-from engine.slurm.options import sbatch_arguments
+from engine.config.executor import sbatch_arguments
+from engine.run.slurm.jobdir import JobDir
 from engine.store import settings
 
-WORKER_MODULE = "engine.slurm.worker"
+WORKER_MODULE = "engine.run.slurm.worker"
 NAME_PREFIX = "hornq-"
 
 

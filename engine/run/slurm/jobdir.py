@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.paths import Home, ensure_private_dir, open_private, write_atomic
-from engine.run.worker_process import ARTIFACTS_DIR, RESULTS_FILE
+from engine.run.output import RESULTS_FILE
 from engine.store import settings
 
 REQUEST_FILE = "job.json"
@@ -56,10 +56,6 @@ class JobDir:
     @property
     def results_file(self) -> Path:
         return self.path / RESULTS_FILE
-
-    @property
-    def artifacts(self) -> Path:
-        return self.path / ARTIFACTS_DIR
 
     def exists(self) -> bool:
         return self.path.is_dir()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import EngineError
-from engine.slurm.parse import (
+from engine.run.slurm.parse import (
     SACCT_FIELDS,
     SQUEUE_FORMAT,
     Record,

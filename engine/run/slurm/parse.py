@@ -72,8 +72,14 @@ def parse_scontrol(stdout: str) -> Record | None:
     array_job = _scontrol_field(line, "ArrayJobId")
     shown_id = f"{array_job}_{array_task}" if array_job and array_task else job_id
     exit_code, signal = parse_exit_code(_scontrol_field(line, "ExitCode"))
-    return Record(check_job_id(shown_id), state, _blank_none(_scontrol_field(line, "Reason")),
-                  _blank_none(_scontrol_field(line, "NodeList")), exit_code, signal)
+    return Record(
+        check_job_id(shown_id),
+        state,
+        _blank_none(_scontrol_field(line, "Reason")),
+        _blank_none(_scontrol_field(line, "NodeList")),
+        exit_code,
+        signal,
+    )
 
 
 def parse_sacct(stdout: str, job_id: str) -> Record | None:

@@ -1,0 +1,119 @@
+"""Commands that read what jobs produced: results, files for other tools, meshes, and the whole history."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from engine.cli.common import Commands, note, open_home, print_json
+from engine.errors import NotFound, UsageError
+
+
+def register(commands: Commands) -> None:
+    cmd = commands.add("results", "print a job's results (JSON)", cmd_results, json=True)
+    cmd.add_argument("id")
+
+    cmd = commands.add("export", "write a job's results as files for other tools (horn: FRD, CSV or JSON)", cmd_export)
+    cmd.add_argument("id")
+    cmd.add_argument("--format", choices=("frd", "csv", "json"), default="frd", help="file format (default frd)")
+    cmd.add_argument("--out", type=Path, required=True, help="directory to write into (created if needed)")
+    cmd.add_argument("--name", help="base file name (default: the label, or the short id)")
+
+    cmd = commands.add("mesh", "write a job's mesh artifact (.msh)", cmd_mesh)
+    cmd.add_argument("id")
+    cmd.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+
+    cmd = commands.add(
+        "export-history",
+        "write every job's config, summary, history, study and metrics to a JSON file",
+        cmd_export_history,
+    )
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--results", action="store_true", help="include results")
+
+    cmd = commands.add(
+        "import-history", "import jobs from an export-history file (ids kept when free)", cmd_import_history, json=True
+    )
+    cmd.add_argument("file", type=Path)
+
+
+@contextmanager
+def refused_on_os_error(what: str) -> Iterator[None]:
+    """A file the user named cannot be written: one line saying why, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise UsageError(f"{what}: {exc.strerror or exc}") from None
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    from engine.store import jobs
+
+    open_home(args)
+    job = jobs.resolve(args.id)
+    print_json(jobs.results(job.id))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from engine.solvers import entry
+    from engine.store import jobs
+
+    open_home(args)
+    job = jobs.resolve(args.id)
+    results = jobs.results(job.id)
+    export = entry(job.kind, "export_results")
+    if export is None or args.format not in entry(job.kind, "EXPORT_FORMATS"):
+        raise UsageError(
+            f"job {jobs.short_id(job.id)} is a {job.kind} job: its results cannot be exported as {args.format}"
+        )
+    with refused_on_os_error(f"cannot write into {args.out}"):
+        written = export(results, args.out, args.format, args.name or jobs.export_name(job))
+    note(f"wrote {len(written)} file(s) into {args.out}")
+    return 0
+
+
+def cmd_mesh(args: argparse.Namespace) -> int:
+    from engine.solvers import entry
+    from engine.store import jobs
+
+    open_home(args)
+    job = jobs.resolve(args.id)
+    name = entry(job.kind, "MESH_ARTIFACT")
+    if name is None:
+        raise NotFound(f"job {jobs.short_id(job.id)} has no mesh artifact (a {job.kind} job solves no mesh)")
+    content = jobs.artifact(job.id, name)
+    with refused_on_os_error(f"cannot write {args.output}"):
+        args.output.write_text(content, encoding="utf-8")
+    note(f"wrote {args.output}")
+    return 0
+
+
+def cmd_export_history(args: argparse.Namespace) -> int:
+    from engine.store.history_export import export_history
+
+    open_home(args)
+    count = export_history(args.file, include_results=args.results)
+    note(f"wrote {count} job(s) to {args.file}")
+    return 0
+
+
+def cmd_import_history(args: argparse.Namespace) -> int:
+    from engine.store.history_import import import_history
+
+    open_home(args)
+    report = import_history(args.file)
+    if args.json:
+        print_json(report.as_json())
+        return 0
+    line = f"imported {len(report.imported)} job(s)"
+    if report.renamed:
+        line += f" ({report.renamed} under new ids: theirs were taken here)"
+    if report.present:
+        line += f"; {len(report.present)} already here"
+    if report.active:
+        line += f"; {len(report.active)} queued or running skipped"
+    print(line)
+    return 0

@@ -1,0 +1,64 @@
+"""Running a solver plugin inside a worker, local or on the cluster, and saying how it ended.
+
+Whatever the plugin raises ends the job, never the process that hosts it: a warm local worker lives
+on for the next job, and the SLURM worker still writes the job's outcome.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.run.output import write_output
+from engine.solvers import Cancelled, SolverContext, load_plugin
+from engine.text import printable
+
+
+class JobContext:
+    """What a solver sees of its job: progress goes wherever the host sends it (the engine's pipe, or the
+    SLURM job directory); a stop request is an event the host sets; log lines go to the job's log."""
+
+    def __init__(
+        self, job_id: str, workdir: Path, report: Callable[[float, str, str], None], stop: threading.Event
+    ) -> None:
+        self.job_id = job_id
+        self.workdir = workdir
+        self._report = report
+        self._stop = stop
+
+    def progress(self, fraction: float, stage: str, message: str = "") -> None:
+        self._report(max(0.0, min(1.0, fraction)), stage, message)
+
+    def should_stop(self) -> bool:
+        return self._stop.is_set()
+
+    def log(self, line: str) -> None:
+        print(line, flush=True)
+
+
+@dataclass(frozen=True)
+class Solved:
+    status: str  # "complete", "cancelled" or "error", as the job will be recorded
+    message: str | None = None
+
+
+def solve(kind: str, config: dict[str, Any], ctx: SolverContext, output_dir: Path) -> Solved:
+    """Run the plugin and write its results and artifacts into ``output_dir``."""
+    try:
+        output = load_plugin(kind).run(config, ctx)
+    except Cancelled:
+        return Solved("cancelled")
+    except MemoryError:
+        return Solved("error", "the solver ran out of memory")
+    except Exception as exc:
+        traceback.print_exc()  # into the job's log
+        return Solved("error", printable(f"{type(exc).__name__}: {exc}", 1500))
+    try:
+        write_output(output_dir, output.results, output.artifacts)
+    except OSError as exc:
+        return Solved("error", f"could not write the results: {exc.strerror or exc}")
+    return Solved("complete")
