@@ -18,8 +18,19 @@ from textual.theme import Theme
 __all__ = ["COLOR_FIELDS", "builtin_themes", "load_theme_file", "load_user_themes", "parse_theme"]
 
 #: Theme fields that hold a colour; only ``primary`` is required, Textual derives the others.
-COLOR_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
-                "success", "warning", "error")
+COLOR_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "success",
+    "warning",
+    "error",
+)
 _NUMBER_FIELDS = ("luminosity_spread", "text_alpha")
 _KNOWN_FIELDS = frozenset({"name", "dark", "variables", *COLOR_FIELDS, *_NUMBER_FIELDS})
 
@@ -64,7 +75,7 @@ def parse_theme(data: dict[str, Any], source: str) -> Theme:
 def _color(value: Any, source: str, field: str) -> str:
     """The colour string unchanged if Textual can parse it; otherwise a one-line error naming the field."""
     if not isinstance(value, str):
-        raise ValueError(f"{source}: {field}: expected a colour string like \"#1C2027\", got {value!r}")
+        raise ValueError(f'{source}: {field}: expected a colour string like "#1C2027", got {value!r}')
     try:
         Color.parse(value)
     except ColorParseError:
