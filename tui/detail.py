@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
 
 from engine.paths import Home
+from engine.solvers import entry
 from engine.store import jobs
 from engine.store.models import Job
 from engine.store.watch import JobView
@@ -123,6 +124,10 @@ def overview(job: JobView, row: Job, now: datetime) -> Table:
     if row.exit_code is not None:
         grid.add_row("exit code", str(row.exit_code))
     grid.add_row("results", "yes" if job.has_results else "no")
+    describe = entry(job.kind, "solved_with") if job.has_results else None
+    how = describe(jobs.results(job.id)) if describe else None
+    if how:
+        grid.add_row("solved with", Text(how))
     history = Table("time", "from", "to", "source", "message", box=None, padding=(0, 1), header_style="bold")
     for event in jobs.transitions(job.id):
         history.add_row(

@@ -150,6 +150,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     if data["message"]:
         line += f"  {data['message']}"
     print(line)
+    if job.has_results:
+        from engine.solvers import entry
+
+        describe = entry(job.kind, "solved_with")
+        how = describe(jobs.results(job.id)) if describe else None
+        if how:
+            print(f"solved with {how}")
     return 0
 
 

@@ -13,6 +13,7 @@ plugin's submodules: importing a submodule sets an attribute of that name on the
 - ``metric_set()``: the kind's figures of merit, a ``MetricSet``.
 - ``EXPORT_FORMATS`` and ``export_results(results, directory, fmt, name)``: results as files for other tools.
 - ``summary_line(summary)``: one line describing a job's config summary, for lists.
+- ``solved_with(results)``: one line saying how a finished job was solved (backend, model), or None.
 - ``CHARTS``: the kind's results can be drawn by the app's charts (the results document's shape).
 """
 

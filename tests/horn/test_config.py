@@ -282,3 +282,37 @@ def test_validation_imports_neither_numpy_nor_gmsh() -> None:
 def test_auto_mesh_with_different_explicit_sizes_is_refused() -> None:
     raw = with_section(rosse(), "mesh", size="auto", throat_size=3)
     assert refusal(raw).startswith("mesh.throat_size: conflicts with mesh.size")
+
+
+def test_solver_defaults_settle_symmetry_from_the_geometry_and_leave_the_backend_to_the_worker() -> None:
+    config = parse(rosse(), Path(".")).config
+    assert config["solver"] == {"backend": "auto", "precision": "auto", "symmetry": "quarter"}
+    assert config["mesh"]["banded"] is True
+    assert parse(rosse(a="45 + 10*cos(p)"), Path(".")).config["solver"]["symmetry"] == "half"
+    assert parse(rosse(a="45 + 10*sin(p)"), Path(".")).config["solver"]["symmetry"] == "none"
+
+
+def test_a_symmetry_the_geometry_does_not_have_is_refused_naming_what_it_allows() -> None:
+    message = refusal(with_section(rosse(a="45 + 10*cos(p)"), "solver", symmetry="quarter"))
+    assert message.startswith("solver.symmetry:") and '"half"' in message
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("solver", "backend", "cuda"),
+        ("solver", "precision", "half"),
+        ("solver", "symmetry", "octant"),
+        ("mesh", "banded", "yes"),
+    ],
+)
+def test_bad_solver_choices_are_refused_by_name(section: str, key: str, value: str) -> None:
+    assert refusal(with_section(rosse(), section, **{key: value})).startswith(f"{section}.{key}:")
+
+
+def test_configs_stored_before_solver_settings_load_and_solve_whole() -> None:
+    config = parse(rosse(), Path(".")).config
+    stored_before_bands = {**config, "mesh": {k: v for k, v in config["mesh"].items() if k != "banded"}}
+    stored_before_bands.pop("solver")
+    legacy = HornConfig.from_dict(stored_before_bands)
+    assert (legacy.mesh.banded, legacy.solver.symmetry, legacy.solver.backend) == (True, "none", "auto")

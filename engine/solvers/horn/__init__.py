@@ -48,6 +48,18 @@ def export_results(results: dict[str, Any], directory: Path, fmt: str, name: str
     return export.export_results(results, directory, fmt, name)
 
 
+def solved_with(results: dict[str, Any]) -> str | None:
+    """``opencl (single), quarter symmetry, 3 bands``: how a finished job was solved, from its results."""
+    solver = (results.get("metadata") or {}).get("solver")
+    if not solver:
+        return None
+    bands = len(solver.get("bands") or [])
+    return (
+        f"{solver['backend']} ({solver['precision']}), {solver['symmetry']} symmetry, "
+        f"{bands} band{'s' if bands != 1 else ''}"
+    )
+
+
 def summary_line(summary: dict[str, Any]) -> str:
     """``R-OSSE 200–20000 Hz × 40``: what a job list says about a horn config."""
     if "formula_type" not in summary:

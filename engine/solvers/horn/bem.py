@@ -10,13 +10,16 @@ pressure p lives in P1 on the whole grid; its normal derivative g = ∂p/∂n = 
 and the field at a point x is p(x) = D[p](x) − S[g](x). The plain (½I − K) equation breaks down at interior
 resonances of the closed surface; the ηW term removes them.
 
+With a symmetry ("half" or "quarter", see ``symmetry``) the grid is the full mirror-symmetric surface; the
+equation is tested only against P1 on the kept part's triangles and the columns are folded onto the part's
+dofs, so a quarter assembles N/4 × N entries and solves an N/4 system. The folded solution expands to the
+whole surface, where the field is evaluated as usual.
+
 bempp-cl is imported lazily: it costs seconds to import and prints a line about a missing Gmsh executable.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -27,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.solvers import Cancelled
+from engine.solvers.horn import symmetry as mirror_symmetry
+from engine.solvers.horn.backend import bempp_api
 from engine.solvers.horn.constants import INTERFACE, SOURCE
 
 if TYPE_CHECKING:
@@ -34,7 +39,8 @@ if TYPE_CHECKING:
 
 GMRES_TOLERANCE = 1e-6
 
-_warm = False
+#: The device interfaces ("numba", "opencl") this process has solved with: each pays its kernel build once.
+_warm: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -49,19 +55,13 @@ class SweepResult:
     drive_value: complex
     solve_seconds: list[float]
     gmres_iterations: list[int]
+    #: Surface pressure unknowns in the solved system (the part's dofs under a symmetry).
+    unknowns: int = 0
 
 
-def is_warm() -> bool:
-    """Whether this process has already paid bempp-cl's numba compilation (one frequency solved)."""
-    return _warm
-
-
-def _bempp() -> Any:
-    """Import bempp-cl without its import-time notice on stdout or its scipy deprecation warning."""
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import bempp_cl.api as bempp
-    return bempp
+def is_warm(device_interface: str | None = None) -> bool:
+    """Whether this process has solved a frequency on that interface (any, if None): its kernels are built."""
+    return bool(_warm) if device_interface is None else device_interface in _warm
 
 
 def load_grid(msh_path: Path, scale: float) -> Grid:
@@ -72,7 +72,7 @@ def load_grid(msh_path: Path, scale: float) -> Grid:
     """
     import meshio
 
-    bempp = _bempp()
+    bempp = bempp_api()
     mesh = meshio.read(msh_path)
     if "triangle" not in mesh.cells_dict:
         raise ValueError(f"{msh_path.name}: no triangles in the mesh")
@@ -122,16 +122,24 @@ def solve_sweep(
     acceleration: complex | None = None,
     on_frequency: Callable[[int, int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    symmetry: str = mirror_symmetry.NONE,
+    device_interface: str | None = None,
+    precision: str | None = None,
 ) -> SweepResult:
     """Solve the radiation problem at each frequency and evaluate the pressure at ``points`` (3×M, metres).
 
     The source moves with vₙ = 1 m/s unless a velocity or an acceleration is given. ``on_frequency(i, n, f)``
     runs before each frequency; ``should_stop()`` is asked before each one and a true answer raises
-    ``Cancelled`` (a frequency in progress is never interrupted).
+    ``Cancelled`` (a frequency in progress is never interrupted). ``symmetry`` "half" or "quarter" needs the
+    full mirror-symmetric grid and solves only its part. ``device_interface`` ("opencl" or "numba") and
+    ``precision`` ("single" or "double") go to every bempp-cl operator; None keeps bempp-cl's defaults.
     """
+    options = {"device_interface": device_interface, "precision": precision}
     with warnings.catch_warnings():
         _quiet_library_warnings()
-        return _solve_sweep(grid, frequencies, points, c, rho, velocity, acceleration, on_frequency, should_stop)
+        return _solve_sweep(
+            grid, frequencies, points, c, rho, velocity, acceleration, on_frequency, should_stop, symmetry, options
+        )
 
 
 def _quiet_library_warnings() -> None:
@@ -152,11 +160,12 @@ def _solve_sweep(
     acceleration: complex | None,
     on_frequency: Callable[[int, int, float], None] | None,
     should_stop: Callable[[], bool] | None,
+    symmetry: str,
+    options: dict[str, str | None],
 ) -> SweepResult:
     """The sweep itself; ``solve_sweep`` runs it with library warnings silenced."""
-    global _warm
-    bempp = _bempp()
-    from bempp_cl.api.operators import boundary, potential
+    bempp = bempp_api()
+    interface = options.get("device_interface") or bempp.DEFAULT_DEVICE_INTERFACE
 
     freqs = np.asarray(frequencies, dtype=np.float64)
     if freqs.ndim != 1 or freqs.size == 0 or np.any(freqs <= 0):
@@ -165,13 +174,8 @@ def _solve_sweep(
     if pts.ndim != 2 or pts.shape[0] != 3:
         raise ValueError("points must be an array of shape (3, M)")
     drive, drive_value, v_n = _source_velocities(freqs, velocity, acceleration)
-
-    p1 = bempp.function_space(grid, "P", 1)
-    dp0_source = bempp.function_space(grid, "DP", 0, segments=[SOURCE])
-    ones = np.ones(dp0_source.global_dof_count, dtype=np.complex128)
+    spaces = _Spaces(bempp, grid, symmetry, options)
     source_vertices, source_weights = _source_mean_weights(grid)
-    identity_p = boundary.sparse.identity(p1, p1, p1)
-    identity_g = boundary.sparse.identity(dp0_source, p1, p1)
 
     n = freqs.size
     field = np.empty((n, pts.shape[1]), dtype=np.complex128)
@@ -186,25 +190,12 @@ def _solve_sweep(
         started = time.perf_counter()
         omega = 2 * np.pi * f
         k = omega / c
-        eta = 1j / k
-        g = bempp.GridFunction(dp0_source, coefficients=1j * omega * rho * v_n[i] * ones)
-        lhs = (
-            0.5 * identity_p
-            - boundary.helmholtz.double_layer(p1, p1, p1, k)
-            + eta * boundary.helmholtz.hypersingular(p1, p1, p1, k)
-        )
-        rhs_op = -boundary.helmholtz.single_layer(dp0_source, p1, p1, k) - eta * (
-            0.5 * identity_g + boundary.helmholtz.adjoint_double_layer(dp0_source, p1, p1, k)
-        )
-        pressure, info, count = bempp.linalg.gmres(lhs, rhs_op * g, tol=GMRES_TOLERANCE, return_iteration_count=True)
-        if info != 0:
-            raise RuntimeError(f"GMRES did not converge at {f:.6g} Hz (info {info})")
-        double = potential.helmholtz.double_layer(p1, pts, k)
-        single = potential.helmholtz.single_layer(dp0_source, pts, k)
-        field[i] = (double.evaluate(pressure) - single.evaluate(g))[0]
+        g = bempp.GridFunction(spaces.source, coefficients=1j * omega * rho * v_n[i] * spaces.ones)
+        pressure, count = spaces.solve(k, g, f)
+        field[i] = spaces.field(k, pressure, g, pts)
         surface = pressure.evaluate_on_vertices()[0]
         throat[i] = np.sum(source_weights * surface[source_vertices].mean(axis=0))
-        _warm = True
+        _warm.add(interface)
         seconds.append(time.perf_counter() - started)
         iterations.append(int(count))
     return SweepResult(
@@ -216,4 +207,82 @@ def _solve_sweep(
         drive_value=drive_value,
         solve_seconds=seconds,
         gmres_iterations=iterations,
+        unknowns=spaces.unknowns,
     )
+
+
+class _Spaces:
+    """The function spaces of one grid and the Burton–Miller solve on them, whole or folded by symmetry."""
+
+    def __init__(self, bempp: Any, grid: Grid, symmetry: str, options: dict[str, str | None]) -> None:
+        """``options`` (device_interface, precision) go to every operator; None values keep bempp-cl's defaults."""
+        from bempp_cl.api.operators import boundary
+
+        self.bempp = bempp
+        self.options = options
+        self.p1 = bempp.function_space(grid, "P", 1)
+        self.source = bempp.function_space(grid, "DP", 0, segments=[SOURCE])
+        self.ones = np.ones(self.source.global_dof_count, dtype=np.complex128)
+        self.fold = None
+        self.test = self.p1
+        if symmetry != mirror_symmetry.NONE:
+            vertices, elements = np.asarray(grid.vertices).T, np.asarray(grid.elements).T
+            part = np.flatnonzero(mirror_symmetry.part_elements(vertices, elements, symmetry))
+            self.test = bempp.function_space(grid, "P", 1, support_elements=part, include_boundary_dofs=True)
+            self.fold = mirror_symmetry.fold_matrix(self.test, self.p1, symmetry)
+        self.unknowns = int(self.test.global_dof_count)
+        self.identity_p = boundary.sparse.identity(self.p1, self.test, self.test, **self.options)
+        self.identity_g = boundary.sparse.identity(self.source, self.test, self.test, **self.options)
+
+    def solve(self, k: float, g: Any, f: float) -> tuple[Any, int]:
+        """Surface pressure (P1 on the whole grid) and the GMRES iteration count at wavenumber ``k``."""
+        from bempp_cl.api.operators import boundary
+
+        eta = 1j / k
+        test, options = self.test, self.options
+        lhs = (
+            0.5 * self.identity_p
+            - boundary.helmholtz.double_layer(self.p1, test, test, k, **options)
+            + eta * boundary.helmholtz.hypersingular(self.p1, test, test, k, **options)
+        )
+        rhs_op = -boundary.helmholtz.single_layer(self.source, test, test, k, **options) - eta * (
+            0.5 * self.identity_g + boundary.helmholtz.adjoint_double_layer(self.source, test, test, k, **options)
+        )
+        if self.fold is None:
+            pressure, info, count = self.bempp.linalg.gmres(
+                lhs, rhs_op * g, tol=GMRES_TOLERANCE, return_iteration_count=True
+            )
+        else:
+            pressure, info, count = self._solve_folded(lhs, rhs_op, g)
+        if info != 0:
+            raise RuntimeError(f"GMRES did not converge at {f:.6g} Hz (info {info})")
+        return pressure, count
+
+    def _solve_folded(self, lhs: Any, rhs_op: Any, g: Any) -> tuple[Any, int, int]:
+        """GMRES on the folded square system A F x = b, expanded to the whole surface as F x.
+
+        The small system is solved in double precision whatever the assembly precision, so GMRES reaches its
+        tolerance.
+        """
+        from scipy.sparse.linalg import gmres
+
+        rows = np.asarray(lhs.weak_form().to_dense(), dtype=np.complex128)
+        folded = np.asarray((self.fold.T @ rows.T).T)
+        rhs = np.asarray(rhs_op.weak_form() @ g.coefficients, dtype=np.complex128)
+        count = 0
+
+        def counted(_: Any) -> None:
+            nonlocal count
+            count += 1
+
+        solution, info = gmres(folded, rhs, rtol=GMRES_TOLERANCE, callback=counted, callback_type="pr_norm")
+        pressure = self.bempp.GridFunction(self.p1, coefficients=self.fold @ solution)
+        return pressure, info, count
+
+    def field(self, k: float, pressure: Any, g: Any, points: np.ndarray) -> np.ndarray:
+        """p(x) = D[p](x) − S[g](x) at the observation points."""
+        from bempp_cl.api.operators import potential
+
+        double = potential.helmholtz.double_layer(self.p1, points, k, **self.options)
+        single = potential.helmholtz.single_layer(self.source, points, k, **self.options)
+        return (double.evaluate(pressure) - single.evaluate(g))[0]

@@ -65,6 +65,8 @@ class MeshSettings:
     mouth_size: float | None
     file: str | None
     scale: float | None
+    #: Solve each frequency band on the coarsest mesh that resolves it (configs queued before bands: true).
+    banded: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,15 @@ class Drive:
 
 
 @dataclass(frozen=True)
+class SolverSettings:
+    """``backend`` and ``precision`` as asked ("auto" is settled per worker); ``symmetry`` as settled at submit."""
+
+    backend: str = "auto"
+    precision: str = "auto"
+    symmetry: str = "none"
+
+
+@dataclass(frozen=True)
 class Medium:
     c: float
     rho: float
@@ -117,6 +128,7 @@ class HornConfig:
     observation: Observation
     drive: Drive
     medium: Medium
+    solver: SolverSettings
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> HornConfig:
@@ -134,6 +146,7 @@ class HornConfig:
             ),
             drive=Drive(**d["drive"]),
             medium=Medium(**d["medium"]),
+            solver=SolverSettings(**(d.get("solver") or {})),
         )
 
     @property

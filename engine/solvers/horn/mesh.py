@@ -13,6 +13,9 @@ Geometry (mm, axis +z, throat disc at z = 0, mouth towards +z), built with gmsh'
 Tag 4 (interface, the mouth opening between an interior and an exterior domain) is never generated:
 the solve is single-domain exterior. Each surface after the first is built on the boundary edges of
 the one it meets, so neighbours share edges and the mesh is watertight without a boolean fragment.
+With a mirror symmetry ("half" or "quarter") only the kept part is meshed: the surfaces are intersected
+with a box covering it, meshed, and mirrored into the full body, so the mesh is exactly mirror-symmetric
+(which the folded BEM solve needs) and its vertices on the planes are shared.
 Triangles are then oriented consistently with outward normals (positive signed volume) and written
 as gmsh .msh 2.2 ASCII in metres, which meshio and bempp-cl's ``import_grid`` read.
 
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.solvers.horn import profiles
+from engine.solvers.horn import symmetry as mirror_symmetry
 from engine.solvers.horn.config import HornConfig, HornGeometry
 from engine.solvers.horn.constants import INTERFACE, SECONDARY, SOURCE, TAG_NAMES, WALL
 from engine.solvers.horn.meshfile import MeshError, read_triangles
@@ -63,18 +67,24 @@ class MeshInfo:
     scale: float
 
 
-def build_mesh(cfg: HornConfig, out_path: Path) -> MeshInfo:
+def build_mesh(cfg: HornConfig, out_path: Path, symmetry: str = mirror_symmetry.NONE) -> MeshInfo:
     """Write the BEM surface mesh for ``cfg`` to ``out_path`` (.msh 2.2, metres) and describe it.
 
     A generated mesh comes from the horn profile; with ``mesh.file`` the user's mesh is scaled to
     metres, reoriented outward when it is closed, and written the same way, so the solver reads
-    one kind of file.
+    one kind of file. ``symmetry`` "half" or "quarter" meshes that part of a generated horn (or takes a
+    user's file as holding only that part) and mirrors it: the written file always holds the full body.
     """
+    mirror_symmetry.check(symmetry)
     out_path = Path(out_path)
     f_max, c = cfg.sweep.f_max, cfg.medium.c
     if cfg.mesh.file is not None:
         points, triangles, tags = read_triangles(Path(cfg.mesh.file))
         points = points * cfg.mesh.scale
+        try:
+            points, triangles, tags = mirror_symmetry.mirror(points, triangles, tags, symmetry)
+        except ValueError as exc:
+            raise MeshError(f"mesh.file holds more than the {symmetry} model's part: {exc}") from None
         surface = tags != INTERFACE
         oriented, closed = orient_outward(triangles[surface], points)
         if closed:
@@ -84,7 +94,8 @@ def build_mesh(cfg: HornConfig, out_path: Path) -> MeshInfo:
         return mesh_info(out_path, points, triangles, tags, f_max, c, 1.0)
     if cfg.horn is None or cfg.mesh.throat_size is None or cfg.mesh.mouth_size is None:
         raise MeshError("the config has neither a horn profile with mesh sizes nor a mesh file")
-    points, triangles, tags = _generate(cfg.horn, cfg.mesh.throat_size, cfg.mesh.mouth_size)
+    points, triangles, tags = _generate(cfg.horn, cfg.mesh.throat_size, cfg.mesh.mouth_size, symmetry)
+    points, triangles, tags = mirror_symmetry.mirror(points, triangles, tags, symmetry)
     oriented, closed = orient_outward(triangles, points)
     if not closed:
         raise MeshError("gmsh produced an open surface (an edge not shared by exactly two triangles)")
@@ -181,13 +192,19 @@ def orient_outward(triangles: np.ndarray, points: np.ndarray) -> tuple[np.ndarra
     return result, closed
 
 
-def _generate(horn: HornGeometry, throat_size: float, mouth_size: float) -> tuple[Any, Any, Any]:
-    """Mesh the horn body with gmsh; returns points (mm), triangles (0-based) and physical tags."""
+def _generate(
+    horn: HornGeometry, throat_size: float, mouth_size: float, symmetry: str = mirror_symmetry.NONE
+) -> tuple[Any, Any, Any]:
+    """Mesh the horn body, or its kept part under a symmetry, with gmsh; returns points (mm), triangles
+    (0-based) and physical tags."""
     import gmsh
     import numpy as np
 
     wall = horn.wall_thickness
-    azimuths = [2 * math.pi * j / AZIMUTH_POINTS for j in range(AZIMUTH_POINTS)]
+    # Under a symmetry the splines start at 45°: their seam then lies inside the kept part, not on a cut
+    # plane, and 0°, 90° and 180° are still spline points (AZIMUTH_POINTS is a multiple of 8).
+    start = 0.0 if symmetry == mirror_symmetry.NONE else math.pi / 4
+    azimuths = [start + 2 * math.pi * j / AZIMUTH_POINTS for j in range(AZIMUTH_POINTS)]
     if horn.axisymmetric:
         inner = [horn.profile(0.0, STATIONS)] * AZIMUTH_POINTS
     else:
@@ -239,6 +256,12 @@ def _generate(horn: HornGeometry, throat_size: float, mouth_size: float) -> tupl
         used = {tag for _, tag in gmsh.model.getBoundary(surfaces, combined=False, oriented=False)}
         occ.remove([(1, tag) for _, tag in gmsh.model.getEntities(1) if tag not in used], recursive=True)
         occ.synchronize()
+        rim_curves = [wall_mouth, shell_mouth]
+        if symmetry != mirror_symmetry.NONE:
+            pieces = _keep_part(gmsh, [tag for tags in groups.values() for tag in tags], symmetry)
+            groups = {tag: [piece for member in members for piece in pieces[member]] for tag, members in groups.items()}
+            lips = [(2, piece) for _, tag in lip for piece in pieces[tag]]
+            rim_curves = [tag for _, tag in gmsh.model.getBoundary(lips, combined=False, oriented=False)]
         for tag, members in groups.items():
             gmsh.model.addPhysicalGroup(2, members, tag, name=TAG_NAMES[tag])
 
@@ -250,7 +273,7 @@ def _generate(horn: HornGeometry, throat_size: float, mouth_size: float) -> tupl
             f"{throat_size} + ({mouth_size} - {throat_size}) * Min(1, Sqrt(x*x + y*y + z*z) / {mouth_distance})",
         )
         rim = fields.add("Distance")
-        fields.setNumbers(rim, "CurvesList", [wall_mouth, shell_mouth])
+        fields.setNumbers(rim, "CurvesList", rim_curves)
         fields.setNumber(rim, "Sampling", 200)
         near_rim = fields.add("Threshold")
         fields.setNumber(near_rim, "InField", rim)
@@ -292,6 +315,23 @@ def _generate(horn: HornGeometry, throat_size: float, mouth_size: float) -> tupl
     all_triangles = np.concatenate(triangles)
     used_nodes, compact = np.unique(all_triangles, return_inverse=True)
     return points[used_nodes], compact.reshape(all_triangles.shape), np.concatenate(tags)
+
+
+def _keep_part(gmsh: Any, surfaces: list[int], symmetry: str) -> dict[int, list[int]]:
+    """Cut the surfaces down to the kept part (y ≥ 0; also x ≥ 0 for a quarter): each surface's pieces."""
+    occ = gmsh.model.occ
+    x0, y0, z0, x1, y1, z1 = gmsh.model.getBoundingBox(-1, -1)
+    margin = max(x1 - x0, y1 - y0, z1 - z0)
+    low_x = 0.0 if symmetry == mirror_symmetry.QUARTER else x0 - margin
+    box = occ.addBox(low_x, 0.0, z0 - margin, x1 + margin - low_x, y1 + margin, z1 - z0 + 2 * margin)
+    _, results = occ.intersect([(2, surface) for surface in surfaces], [(3, box)])
+    occ.synchronize()
+    pieces = {}
+    for surface, result in zip(surfaces, results[: len(surfaces)], strict=True):
+        pieces[surface] = [piece for dim, piece in result if dim == 2]
+        if not pieces[surface]:
+            raise MeshError(f"cutting the horn to its {symmetry} left a surface without any piece")
+    return pieces
 
 
 def _gmsh_error(gmsh: Any, exc: Exception) -> str:

@@ -176,6 +176,7 @@ def build_results(
     rho: float,
     velocity: complex | None = None,
     mesh_meta: dict[str, Any],
+    solver_meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The stored result of a horn job, as plain JSON data.
 
@@ -215,6 +216,7 @@ def build_results(
         "c": float(c),
         "rho": float(rho),
         "mesh": mesh_metadata(mesh_meta),
+        **({"solver": solver_meta} if solver_meta is not None else {}),
         "solve_seconds": _floats(sweep.solve_seconds),
         "gmres_iterations": [int(n) for n in sweep.gmres_iterations],
         "versions": library_versions(),

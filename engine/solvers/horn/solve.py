@@ -1,17 +1,30 @@
-"""One horn job from config to results, with the stages a user watches: meshing, compiling, bem_solve, post."""
+"""One horn job from config to results, with the stages a user watches: meshing, compiling, bem_solve, post.
+
+The sweep is solved band by band: each band of frequencies on the coarsest mesh that still resolves it
+(``bands``), each mesh mirror-symmetric when the horn allows a half or quarter model (``symmetry``), on the
+backend the worker proved it can run (``backend``). The stored mesh artifact is the finest band's.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from engine.solvers import Cancelled, SolverContext, SolverOutput
+from engine.solvers.horn import bands as banding
 from engine.solvers.horn import bem, post
+from engine.solvers.horn.backend import Backend, choose
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH
-from engine.solvers.horn.mesh import build_mesh
+from engine.solvers.horn.mesh import MeshInfo, build_mesh
 
-MESH_SHARE = 0.05  # progress given to meshing; the sweep takes the rest up to POST_AT
+MESH_SHARE = 0.05  # progress given to meshing the first band; the sweep takes the rest up to POST_AT
 POST_AT = 0.98
+FORMULATION = "burton-miller"
 
 
 def frequency_label(f: float) -> str:
@@ -20,44 +33,159 @@ def frequency_label(f: float) -> str:
 
 def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     cfg = HornConfig.from_dict(config)
-    ctx.progress(0.0, "meshing", "building the surface mesh")
-    mesh_path = ctx.workdir / "mesh.msh"
-    info = build_mesh(cfg, mesh_path)
-    epw = info.elements_per_wavelength
-    coarse = epw < MIN_ELEMENTS_PER_WAVELENGTH
-    note = f" (coarse mesh: {epw:.1f} elements/λ at f_max)" if coarse else ""
-    ctx.log(
-        f"mesh: {info.triangles} triangles, {info.nodes} nodes, h {info.h_min * 1000:.1f}–"
-        f"{info.h_max * 1000:.1f} mm, {epw:.1f} elements per wavelength at {cfg.sweep.f_max:g} Hz"
-    )
-    if ctx.should_stop():
-        raise Cancelled
+    ctx.progress(0.0, "meshing", "checking the solver backend")
+    backend = choose(cfg.solver.backend, cfg.solver.precision)
+    if backend.fallback:
+        ctx.log(backend.fallback)
+    symmetry = cfg.solver.symmetry
+    ctx.log(f"solver: {backend.describe()}, symmetry {symmetry}, {FORMULATION}")
     frequencies = cfg.sweep.frequencies()
+    plan = _plan(cfg, config.get("horn"), frequencies)
+    cold = not bem.is_warm(backend.interface)
     obs = cfg.observation
     points = post.observation_points(obs.distance, obs.angles, obs.planes)
-    cold = not bem.is_warm()
-
-    def on_frequency(i: int, n: int, f: float) -> None:
-        fraction = MESH_SHARE + (POST_AT - MESH_SHARE) * i / n
-        if cold and i == 0:
-            ctx.progress(fraction, "compiling", "compiling the BEM kernels (first solve in this worker)" + note)
-        else:
-            ctx.progress(fraction, "bem_solve", f"Solving {i + 1}/{n} at {frequency_label(f)}" + note)
-
-    grid = bem.load_grid(mesh_path, info.scale)
-    sweep = bem.solve_sweep(
-        grid,
-        frequencies,
-        points,
+    total, done = len(frequencies), 0
+    sweeps, band_meta, finest = [], [], None
+    for band in plan:
+        started = time.perf_counter()
+        mesh_path = ctx.workdir / f"mesh-band{band.index}.msh"
+        ctx.progress(_fraction(done, total), "meshing", f"meshing band {band.index + 1}/{len(plan)}")
+        info = _mesh(cfg, band, mesh_path, symmetry)
+        epw = cfg.medium.c / (band.f_high * info.h_max)
+        ctx.log(
+            f"band {band.index + 1}/{len(plan)}: {frequency_label(band.f_low)}–{frequency_label(band.f_high)}, "
+            f"{len(band.frequencies)} frequencies, {info.triangles} triangles, {info.nodes} nodes, "
+            f"{epw:.1f} elements per wavelength at {band.f_high:g} Hz"
+        )
+        if ctx.should_stop():
+            raise Cancelled
+        grid = bem.load_grid(mesh_path, info.scale)
+        sweep = bem.solve_sweep(
+            grid,
+            band.frequencies,
+            points,
+            c=cfg.medium.c,
+            rho=cfg.medium.rho,
+            velocity=cfg.drive.velocity,
+            acceleration=cfg.drive.acceleration,
+            on_frequency=_reporter(ctx, done, total, epw, backend, symmetry),
+            should_stop=ctx.should_stop,
+            symmetry=symmetry,
+            device_interface=backend.interface,
+            precision=backend.precision,
+        )
+        done += len(band.frequencies)
+        sweeps.append(sweep)
+        band_meta.append(
+            {
+                "f_low_hz": band.f_low,
+                "f_high_hz": band.f_high,
+                "frequencies": len(band.frequencies),
+                "triangles": info.triangles,
+                "unknowns": sweep.unknowns,
+                "elements_per_wavelength": round(epw, 3),
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        )
+        if finest is None or info.triangles > finest[0].triangles:
+            finest = (info, mesh_path, epw)
+    ctx.progress(POST_AT, "post", "post-processing")
+    info, mesh_path, epw = finest
+    solver_meta = {
+        "backend": backend.interface,
+        "precision": backend.precision,
+        "symmetry": symmetry,
+        "formulation": FORMULATION,
+        "banded": len(plan) > 1 or cfg.mesh.banded,
+        "bands": band_meta,
+    }
+    results = post.build_results(
+        ctx.job_id,
+        _joined(sweeps),
+        distance_m=obs.distance,
+        angles_deg=obs.angles,
+        planes=obs.planes,
+        normalize_angle=obs.normalize_angle,
         c=cfg.medium.c,
         rho=cfg.medium.rho,
-        velocity=cfg.drive.velocity,
-        acceleration=cfg.drive.acceleration,
-        on_frequency=on_frequency,
-        should_stop=ctx.should_stop,
+        mesh_meta=_mesh_meta(cfg, info, epw, cold),
+        solver_meta=solver_meta,
     )
-    ctx.progress(POST_AT, "post", "post-processing")
-    mesh_meta = {
+    return SolverOutput(results=results, artifacts={"mesh.msh": mesh_path.read_text(encoding="utf-8")})
+
+
+def _plan(cfg: HornConfig, horn: dict[str, Any] | None, frequencies: list[float]) -> list[banding.Band]:
+    """The bands to solve: one for a user's mesh or ``banded = false``, else as few as keep each one resolved."""
+    mesh = cfg.mesh
+    if mesh.file is not None or horn is None:
+        return [banding.Band(0, min(frequencies), max(frequencies), tuple(frequencies), None, None, 0)]
+    if not mesh.banded:
+        return banding.single_band(frequencies, mesh.throat_size, mesh.mouth_size, horn)
+    return banding.plan_bands(
+        frequencies,
+        horn,
+        throat_size=mesh.throat_size,
+        mouth_size=mesh.mouth_size,
+        epw=mesh.elements_per_wavelength,
+        c=cfg.medium.c,
+        size_mode=mesh.size,
+    )
+
+
+def _mesh(cfg: HornConfig, band: banding.Band, path: Path, symmetry: str) -> MeshInfo:
+    """The band's mesh (a user's mesh is the only band's), written to ``path`` in metres."""
+    if cfg.mesh.file is not None:
+        return build_mesh(cfg, path, symmetry=symmetry)
+    sized = dataclasses.replace(cfg.mesh, throat_size=band.throat_size, mouth_size=band.mouth_size)
+    return build_mesh(dataclasses.replace(cfg, mesh=sized), path, symmetry=symmetry)
+
+
+def _fraction(done: int, total: int) -> float:
+    return MESH_SHARE + (POST_AT - MESH_SHARE) * done / total
+
+
+def _reporter(ctx: SolverContext, done: int, total: int, epw: float, backend: Backend, symmetry: str) -> Any:
+    """Progress before each frequency: "compiling" while the worker's first assembly builds its kernels."""
+    note = f" (coarse mesh: {epw:.1f} elements/λ)" if epw < MIN_ELEMENTS_PER_WAVELENGTH else ""
+    how = backend.interface if symmetry == "none" else f"{backend.interface}, {symmetry}"
+
+    def on_frequency(i: int, n: int, f: float) -> None:
+        fraction = _fraction(done + i, total)
+        if not bem.is_warm(backend.interface):
+            ctx.progress(fraction, "compiling", f"building the {backend.interface} kernels" + note)
+        else:
+            ctx.progress(
+                fraction, "bem_solve", f"Solving {done + i + 1}/{total} at {frequency_label(f)} ({how})" + note
+            )
+
+    return on_frequency
+
+
+def _joined(sweeps: list[bem.SweepResult]) -> bem.SweepResult:
+    """The bands' sweeps as one, in sweep order."""
+    if len(sweeps) == 1:
+        return sweeps[0]
+    order = np.argsort(np.concatenate([s.frequencies for s in sweeps]), kind="stable")
+
+    def join(name: str) -> np.ndarray:
+        return np.concatenate([np.asarray(getattr(s, name)) for s in sweeps])[order]
+
+    first = sweeps[0]
+    return dataclasses.replace(
+        first,
+        frequencies=join("frequencies"),
+        field=join("field"),
+        throat_pressure=join("throat_pressure"),
+        source_velocity=join("source_velocity"),
+        solve_seconds=[float(x) for x in join("solve_seconds")],
+        gmres_iterations=[int(x) for x in join("gmres_iterations")],
+        unknowns=max(s.unknowns for s in sweeps),
+    )
+
+
+def _mesh_meta(cfg: HornConfig, info: MeshInfo, epw: float, cold: bool) -> dict[str, Any]:
+    """The finest (top band's) mesh: the one whose resolution limits the results' validity."""
+    return {
         "triangles": info.triangles,
         "nodes": info.nodes,
         "dofs": info.nodes,
@@ -68,15 +196,3 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         "source": cfg.formula_type,
         "compiled_in_this_job": cold,
     }
-    results = post.build_results(
-        ctx.job_id,
-        sweep,
-        distance_m=obs.distance,
-        angles_deg=obs.angles,
-        planes=obs.planes,
-        normalize_angle=obs.normalize_angle,
-        c=cfg.medium.c,
-        rho=cfg.medium.rho,
-        mesh_meta=mesh_meta,
-    )
-    return SolverOutput(results=results, artifacts={"mesh.msh": mesh_path.read_text(encoding="utf-8")})

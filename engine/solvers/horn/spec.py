@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-SECTIONS = ("horn", "mesh", "sweep", "observation", "drive", "medium")
+SECTIONS = ("horn", "mesh", "sweep", "observation", "drive", "medium", "solver")
 #: Formula names as users spell them, keyed without case, hyphens, underscores or spaces.
 FORMULAS = {"ROSSE": "R-OSSE", "OSSE": "OS-SE"}
 SPACINGS = ("log", "linear")

@@ -15,6 +15,7 @@ from typing import Any
 from engine.errors import ConfigError
 from engine.solvers import Validated
 from engine.solvers.horn import profiles
+from engine.solvers.horn.backend import BACKENDS, PRECISIONS
 from engine.solvers.horn.checks import as_number, check_keys, check_range, get, integer, number, type_name
 from engine.solvers.horn.config import HornGeometry
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH, PLANES
@@ -35,6 +36,7 @@ from engine.solvers.horn.spec import (
     WALL_THICKNESS,
     Param,
 )
+from engine.solvers.horn.symmetry import SYMMETRIES, detect
 
 
 def parse(raw: dict[str, Any], base_dir: Path) -> Validated:
@@ -56,6 +58,7 @@ def parse(raw: dict[str, Any], base_dir: Path) -> Validated:
     elif mesh_file is None:
         raise ConfigError("horn: missing [horn] section (give a profile, or mesh.file to use your own mesh)")
     mesh = _parse_mesh(sections["mesh"], horn, sweep, medium, base_dir)
+    solver = _parse_solver(sections["solver"], horn, mesh)
     config = {
         "horn": horn,
         "mesh": mesh,
@@ -63,6 +66,7 @@ def parse(raw: dict[str, Any], base_dir: Path) -> Validated:
         "observation": _parse_observation(sections["observation"]),
         "drive": _parse_drive(sections["drive"]),
         "medium": medium,
+        "solver": solver,
     }
     formula_type = "file" if mesh["file"] is not None or horn is None else horn["formula"]
     summary = {
@@ -145,14 +149,51 @@ def _parse_mesh(
     medium: dict[str, Any],
     base_dir: Path,
 ) -> dict[str, Any]:
-    check_keys(section, ("size", "elements_per_wavelength", "throat_size", "mouth_size", "file", "scale"), "mesh")
+    check_keys(
+        section, ("size", "elements_per_wavelength", "throat_size", "mouth_size", "file", "scale", "banded"), "mesh"
+    )
+    banded = get(section, "banded")
+    if banded is not None and not isinstance(banded, bool):
+        raise ConfigError(f"mesh.banded: expected true or false, got {type_name(banded)}")
+    section = {key: value for key, value in section.items() if key != "banded"}
     size = get(section, "size")
     if size is not None and size not in ("auto", "manual", "file"):
         raise ConfigError(f'mesh.size: expected "auto" (or give throat_size and mouth_size), got {size!r}')
     epw = number(section, "elements_per_wavelength", "mesh", MIN_ELEMENTS_PER_WAVELENGTH, low=1.0, high=100.0)
     if get(section, "file") is not None or size == "file":
-        return file_mesh_settings(section, size, epw, base_dir)
-    return generated_mesh_settings(section, size, epw, horn, sweep["f_max"], medium["c"])
+        return {**file_mesh_settings(section, size, epw, base_dir), "banded": False}
+    settings = generated_mesh_settings(section, size, epw, horn, sweep["f_max"], medium["c"])
+    return {**settings, "banded": True if banded is None else banded}
+
+
+def _parse_solver(section: dict[str, Any], horn: dict[str, Any] | None, mesh: dict[str, Any]) -> dict[str, Any]:
+    """``[solver]``: the backend, its precision and the symmetry planes; "auto" is decided here where it can be
+    (symmetry, from the geometry) and in the worker where it cannot (the backend, from the machine)."""
+    check_keys(section, ("backend", "precision", "symmetry"), "solver")
+    backend = _choice(section, "backend", BACKENDS)
+    precision = _choice(section, "precision", PRECISIONS)
+    asked = _choice(section, "symmetry", ("auto", *SYMMETRIES))
+    if mesh["file"] is not None:
+        symmetry = "none" if asked == "auto" else asked
+    else:
+        found = detect(horn)
+        symmetry = found if asked == "auto" else asked
+        if SYMMETRIES.index(symmetry) > SYMMETRIES.index(found):
+            raise ConfigError(
+                f'solver.symmetry: this horn is not symmetric enough for "{asked}" (its azimuth expressions allow '
+                f'"{found}"); use "auto" or "{found}"'
+            )
+    return {"backend": backend, "precision": precision, "symmetry": symmetry}
+
+
+def _choice(section: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    value = get(section, key)
+    if value is None:
+        return allowed[0]
+    if value not in allowed:
+        shown = ", ".join(f'"{a}"' for a in allowed)
+        raise ConfigError(f"solver.{key}: expected one of {shown}, got {value!r}")
+    return value
 
 
 def _parse_sweep(section: dict[str, Any]) -> dict[str, Any]:

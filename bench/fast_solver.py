@@ -1,0 +1,223 @@
+"""The fast 3-D solver against hornq 0.1's solver, side by side in one run on one engine.
+
+hornq 0.1 solved with numba in double precision, on the whole body, with one mesh for every frequency: that is
+``[solver] backend = "numba"``, ``symmetry = "none"`` and ``[mesh] banded = false`` today, so the peer is the
+same code path with the new parts switched off. Every job goes through the real engine and one solver worker
+(``max_concurrent_jobs = 1``), in this order:
+
+1. a one-frequency job in a fresh worker with an empty OpenCL kernel cache: the first job's wait;
+2. the ~2k-triangle reference mesh on OpenCL, then on numba (warm per-frequency times; numba's first
+   frequency, its compilation, is left out);
+3. the shipped OS-SE example's mesh, whole and as a quarter model, at three frequencies (warm);
+4. the shipped OS-SE example as shipped (auto backend, quarter, bands) and with ``banded = false``, whole
+   40-point sweeps;
+5. today's solver on the shipped example at two frequencies, extrapolated to the sweep: 40 × its time per
+   frequency, plus the numba compilation a fresh worker pays (measured in step 2).
+
+    .venv/bin/python -m bench.fast_solver      # about 25 minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.common import PYTHON, ROOT, Figure, machine, show, temp_home
+from engine.config.job import parse_config
+from engine.store import jobs
+from engine.store.models import Job
+
+REFERENCE = ROOT / "examples" / "rosse-40deg.toml"
+OSSE = ROOT / "examples" / "osse-90x60.toml"
+#: Element sizes (mm) of the R-OSSE reference horn that give about 2,000 triangles.
+SIZES_2K = {"throat_size": 12, "mouth_size": 30}
+WARM_FREQUENCIES = [1000.0, 2000.0, 4000.0]
+TODAY = {"backend": "numba", "symmetry": "none"}
+
+
+def config(path: Path, *, sweep: dict | None = None, mesh: dict | None = None, solver: dict | None = None) -> dict:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    if sweep is not None:
+        raw["sweep"] = sweep
+    raw["mesh"] = {**raw.get("mesh", {}), **(mesh or {})}
+    raw["solver"] = {**raw.get("solver", {}), **(solver or {})}
+    return raw
+
+
+def points(frequencies: list[float]) -> dict[str, Any]:
+    return {"f_min": frequencies[0], "f_max": frequencies[-1], "n": len(frequencies), "spacing": "log"}
+
+
+def run_engine(home: Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run(
+        [PYTHON, "-m", "engine", "--home", str(home), "engine", "--until-idle"],
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def finished(job_id: str) -> tuple[float, dict[str, Any]]:
+    """Wall seconds from start to end, and the results."""
+    job = Job.get_by_id(job_id)
+    assert job.status == "complete", f"job {job_id[:8]} ended {job.status}: {job.error_message}"
+    wall = (datetime.fromisoformat(job.completed_at) - datetime.fromisoformat(job.started_at)).total_seconds()
+    return wall, jobs.results(job_id)
+
+
+def per_frequency(results: dict[str, Any], skip_first: bool = False) -> float:
+    seconds = results["metadata"]["solve_seconds"][1 if skip_first else 0 :]
+    return sum(seconds) / len(seconds)
+
+
+def polar_db(results: dict[str, Any]) -> np.ndarray:
+    return np.array([results["polar"][plane]["spl_db"] for plane in ("horizontal", "vertical")])
+
+
+def resolved_difference(banded: dict[str, Any], single: dict[str, Any], epw: float = 6.0) -> float:
+    """Largest polar difference (dB) at the frequencies both solves resolve with at least ``epw`` elements/λ."""
+    c = banded["metadata"]["c"]
+    h_single = single["metadata"]["mesh"]["h_max_m"]
+    freqs = banded["frequencies_hz"]
+    band_epw = []
+    for f in freqs:
+        band = next(b for b in banded["metadata"]["solver"]["bands"] if b["f_low_hz"] <= f <= b["f_high_hz"])
+        band_epw.append(band["elements_per_wavelength"] * band["f_high_hz"] / f)
+    rows = [i for i, f in enumerate(freqs) if c / (f * h_single) >= epw and band_epw[i] >= epw]
+    return float(np.abs(polar_db(banded)[:, rows] - polar_db(single)[:, rows]).max())
+
+
+def submit(raw: dict) -> str:
+    return jobs.submit(parse_config(raw, ROOT)).id
+
+
+def main() -> list[Figure]:
+    print(f"machine: {machine()}", flush=True)
+    with temp_home() as home, tempfile.TemporaryDirectory(prefix="hornq-pocl-") as pocl_cache:
+        first = submit(config(REFERENCE, sweep=points([1000.0]), mesh={**SIZES_2K, "banded": False}))
+        run_engine(home.root, {"POCL_CACHE_DIR": pocl_cache})
+        reference = {"banded": False, **SIZES_2K}
+        opencl_2k = submit(
+            config(
+                REFERENCE,
+                sweep=points(WARM_FREQUENCIES),
+                mesh=reference,
+                solver={"backend": "opencl", "symmetry": "none"},
+            )
+        )
+        numba_2k = submit(config(REFERENCE, sweep=points(WARM_FREQUENCIES), mesh=reference, solver=TODAY))
+        full = submit(config(OSSE, sweep=points(WARM_FREQUENCIES), mesh={"banded": False}, solver={"symmetry": "none"}))
+        quarter = submit(
+            config(OSSE, sweep=points(WARM_FREQUENCIES), mesh={"banded": False}, solver={"symmetry": "quarter"})
+        )
+        shipped = submit(config(OSSE))
+        single = submit(config(OSSE, mesh={"banded": False}))
+        today = submit(config(OSSE, sweep=points([1000.0, 4000.0]), mesh={"banded": False}, solver=TODAY))
+        run_engine(home.root)
+        first_wall, _ = finished(first)
+        _, opencl_2k_results = finished(opencl_2k)
+        _, numba_2k_results = finished(numba_2k)
+        _, full_results = finished(full)
+        _, quarter_results = finished(quarter)
+        shipped_wall, shipped_results = finished(shipped)
+        single_wall, single_results = finished(single)
+        _, today_results = finished(today)
+
+    numba_seconds = numba_2k_results["metadata"]["solve_seconds"]
+    numba_compile = numba_seconds[0] - per_frequency(numba_2k_results, skip_first=True)
+    today_per_frequency = per_frequency(today_results)
+    today_sweep = 40 * today_per_frequency + numba_compile
+    triangles_2k = opencl_2k_results["metadata"]["mesh"]["triangles"]
+    osse_triangles = full_results["metadata"]["mesh"]["triangles"]
+    quarter_gap = float(np.abs(polar_db(quarter_results) - polar_db(full_results)).max())
+    band_gap = resolved_difference(shipped_results, single_results)
+    bands = shipped_results["metadata"]["solver"]["bands"]
+    print("bands of the shipped OS-SE example:")
+    for band in bands:
+        print(
+            f"  {band['f_low_hz']:.0f}–{band['f_high_hz']:.0f} Hz: {band['frequencies']} frequencies, "
+            f"{band['triangles']} triangles, {band['unknowns']} unknowns, {band['seconds']:.1f} s"
+        )
+    print(
+        f"today's solver on the shipped example: {today_per_frequency:.1f} s per frequency; numba compilation "
+        f"{numba_compile:.0f} s; extrapolated sweep 40 × {today_per_frequency:.1f} + {numba_compile:.0f} s"
+    )
+    figures = [
+        Figure(
+            f"OpenCL vs numba, warm, per frequency ({triangles_2k} triangles)",
+            per_frequency(opencl_2k_results),
+            "s",
+            "numba (hornq 0.1)",
+            per_frequency(numba_2k_results, skip_first=True),
+            "≥ 2× faster",
+            per_frequency(opencl_2k_results) * 2 <= per_frequency(numba_2k_results, skip_first=True),
+        ),
+        Figure(
+            "first job in a fresh worker, empty kernel cache (probe, compile, one frequency)",
+            first_wall,
+            "s",
+            "",
+            None,
+            "≤ 30 s",
+            first_wall <= 30,
+        ),
+        Figure(
+            f"quarter vs full model, per frequency (OS-SE example, {osse_triangles} triangles)",
+            per_frequency(quarter_results),
+            "s",
+            "full model",
+            per_frequency(full_results),
+            "≥ 3× faster",
+            per_frequency(quarter_results) * 3 <= per_frequency(full_results),
+        ),
+        Figure(
+            "quarter vs full model, largest polar difference",
+            quarter_gap,
+            "dB",
+            "",
+            None,
+            "≤ 0.05 dB",
+            quarter_gap <= 0.05,
+        ),
+        Figure(
+            "banded vs single mesh, whole 40-point sweep (quarter, OpenCL)",
+            shipped_wall,
+            "s",
+            "single mesh",
+            single_wall,
+            "≥ 2× faster",
+            shipped_wall * 2 <= single_wall,
+        ),
+        Figure(
+            "banded vs single mesh, largest polar difference where both resolve ≥ 6 el/λ",
+            band_gap,
+            "dB",
+            "",
+            None,
+            "≤ 0.5 dB",
+            band_gap <= 0.5,
+        ),
+        Figure(
+            "osse-90x60 as shipped, whole sweep",
+            shipped_wall,
+            "s",
+            "hornq 0.1's solver (extrapolated)",
+            today_sweep,
+            "≥ 10× faster",
+            shipped_wall * 10 <= today_sweep,
+        ),
+    ]
+    show("Fast 3-D solver (one run; hornq 0.1's solver path as the peer)", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
