@@ -24,6 +24,7 @@ def register(commands: Commands) -> None:
     cmd = commands.add("mesh", "write a job's mesh artifact (.msh)", cmd_mesh)
     cmd.add_argument("id")
     cmd.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    cmd.add_argument("--artifact", metavar="NAME", help="another artifact of the job, e.g. mesh-band1.msh")
 
     cmd = commands.add(
         "export-history",
@@ -81,7 +82,7 @@ def cmd_mesh(args: argparse.Namespace) -> int:
 
     open_home(args)
     job = jobs.resolve(args.id)
-    name = entry(job.kind, "MESH_ARTIFACT")
+    name = args.artifact or entry(job.kind, "MESH_ARTIFACT")
     if name is None:
         raise NotFound(f"job {jobs.short_id(job.id)} has no mesh artifact (a {job.kind} job solves no mesh)")
     content = jobs.artifact(job.id, name)

@@ -242,7 +242,9 @@ def results(job_id: str) -> dict[str, Any]:
 def artifact(job_id: str, name: str) -> str:
     row = JobArtifact.get_or_none((JobArtifact.job == job_id) & (JobArtifact.name == name))
     if row is None:
-        raise NotFound(f"job {short_id(job_id)} has no {name} artifact")
+        names = [a.name for a in JobArtifact.select(JobArtifact.name).where(JobArtifact.job == job_id)]
+        have = f" (it has: {', '.join(sorted(names))})" if names else ""
+        raise NotFound(f"job {short_id(job_id)} has no {name} artifact{have}")
     return row.content
 
 

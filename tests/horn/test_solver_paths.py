@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.solvers.horn.meshfile import read_triangles
 from tests.conftest import Cli
 from tests.horn.test_horn_job import SMALL_HORN
 
@@ -117,7 +118,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory, sphere_msh: Path, cap_msh: 
         horns = {
             ("horn", "quarter"): horn_config("quarter", mesh="banded = false", solver='symmetry = "quarter"'),
             ("horn", "single"): horn_config("single", mesh='size = "auto"\nbanded = false').replace(*WIDER),
-            ("horn", "banded"): horn_config("banded", mesh='size = "auto"').replace(*WIDER),
+            ("horn", "banded"): horn_config("banded", mesh='size = "auto"\nkeep_band_meshes = true').replace(*WIDER),
         }
         for key, text in horns.items():
             path = root / f"horn-{key[1]}.toml"
@@ -132,7 +133,11 @@ def solved(tmp_path_factory: pytest.TempPathFactory, sphere_msh: Path, cap_msh: 
         )
         ids[("horn", "mirrored-none")] = cli("submit", "--no-start", str(path)).stdout.strip()
         cli("engine", "--until-idle", timeout=1500)
-        return {key: json.loads(cli("results", job_id, "--json").stdout) for key, job_id in ids.items()}
+        found = {key: json.loads(cli("results", job_id, "--json").stdout) for key, job_id in ids.items()}
+        band_mesh = root / "band1.msh"
+        cli("mesh", ids[("horn", "banded")], "--artifact", "mesh-band1.msh", "-o", str(band_mesh))
+        found[("horn", "band1.msh")] = {"triangles": len(read_triangles(band_mesh)[1])}
+        return found
 
 
 def opencl_expected() -> bool:
@@ -210,6 +215,7 @@ def test_bands_solve_low_frequencies_on_coarser_meshes_and_agree_with_the_single
     bands = banded["metadata"]["solver"]["bands"]
     assert len(bands) >= 2 and len(single["metadata"]["solver"]["bands"]) == 1
     assert bands[0]["triangles"] < bands[-1]["triangles"] == single["metadata"]["mesh"]["triangles"]
+    assert solved[("horn", "band1.msh")]["triangles"] == bands[0]["triangles"], "kept on request"
     assert sum(band["frequencies"] for band in bands) == len(banded["frequencies_hz"]) == 6
     assert banded["frequencies_hz"] == single["frequencies_hz"]
     resolved = single["metadata"]["mesh"]["elements_per_wavelength"]

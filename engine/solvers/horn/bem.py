@@ -13,7 +13,8 @@ resonances of the closed surface; the ηW term removes them.
 With a symmetry ("half" or "quarter", see ``symmetry``) the grid is the full mirror-symmetric surface; the
 equation is tested only against P1 on the kept part's triangles and the columns are folded onto the part's
 dofs, so a quarter assembles N/4 × N entries and solves an N/4 system. The folded solution expands to the
-whole surface, where the field is evaluated as usual.
+whole surface, where the field is evaluated as usual. The identity terms are mass matrices assembled in numpy
+(``mass``), which spares a fresh worker bempp-cl's numba compilation of its sparse identity.
 
 bempp-cl is imported lazily: it costs seconds to import and prints a line about a missing Gmsh executable.
 """
@@ -33,6 +34,7 @@ from engine.solvers import Cancelled
 from engine.solvers.horn import symmetry as mirror_symmetry
 from engine.solvers.horn.backend import bempp_api
 from engine.solvers.horn.constants import INTERFACE, SOURCE
+from engine.solvers.horn.mass import mass_matrix, vertex_values
 
 if TYPE_CHECKING:
     from bempp_cl.api import Grid
@@ -143,11 +145,10 @@ def solve_sweep(
 
 
 def _quiet_library_warnings() -> None:
-    """Silence bempp-cl's and scipy's advice to library authors; it means nothing to a horn designer."""
+    """Silence bempp-cl's performance advice to library authors; it means nothing to a horn designer."""
     from numba.core.errors import NumbaPerformanceWarning
 
     warnings.simplefilter("ignore", NumbaPerformanceWarning)
-    warnings.filterwarnings("ignore", message="scipy.sparse.linalg.gmres called without", category=DeprecationWarning)
 
 
 def _solve_sweep(
@@ -193,7 +194,7 @@ def _solve_sweep(
         g = bempp.GridFunction(spaces.source, coefficients=1j * omega * rho * v_n[i] * spaces.ones)
         pressure, count = spaces.solve(k, g, f)
         field[i] = spaces.field(k, pressure, g, pts)
-        surface = pressure.evaluate_on_vertices()[0]
+        surface = vertex_values(spaces.p1, pressure.coefficients)
         throat[i] = np.sum(source_weights * surface[source_vertices].mean(axis=0))
         _warm.add(interface)
         seconds.append(time.perf_counter() - started)
@@ -212,12 +213,15 @@ def _solve_sweep(
 
 
 class _Spaces:
-    """The function spaces of one grid and the Burton–Miller solve on them, whole or folded by symmetry."""
+    """The function spaces of one grid and the Burton–Miller solve on them, whole or folded by symmetry.
+
+    The system is assembled densely in any case (bempp-cl's dense assembler), so it is solved as a matrix:
+    rows A (test dofs × surface dofs), folded to A F under a symmetry, with the identity terms added as
+    mass matrices (``mass``), and GMRES in double precision whatever the assembly precision.
+    """
 
     def __init__(self, bempp: Any, grid: Grid, symmetry: str, options: dict[str, str | None]) -> None:
         """``options`` (device_interface, precision) go to every operator; None values keep bempp-cl's defaults."""
-        from bempp_cl.api.operators import boundary
-
         self.bempp = bempp
         self.options = options
         self.p1 = bempp.function_space(grid, "P", 1)
@@ -231,53 +235,43 @@ class _Spaces:
             self.test = bempp.function_space(grid, "P", 1, support_elements=part, include_boundary_dofs=True)
             self.fold = mirror_symmetry.fold_matrix(self.test, self.p1, symmetry)
         self.unknowns = int(self.test.global_dof_count)
-        self.identity_p = boundary.sparse.identity(self.p1, self.test, self.test, **self.options)
-        self.identity_g = boundary.sparse.identity(self.source, self.test, self.test, **self.options)
+        self.mass_p = mass_matrix(self.p1, self.test)
+        self.mass_g = mass_matrix(self.source, self.test)
 
     def solve(self, k: float, g: Any, f: float) -> tuple[Any, int]:
-        """Surface pressure (P1 on the whole grid) and the GMRES iteration count at wavenumber ``k``."""
-        from bempp_cl.api.operators import boundary
+        """Surface pressure (P1 on the whole grid) and the GMRES iteration count at wavenumber ``k``.
 
-        eta = 1j / k
-        test, options = self.test, self.options
-        lhs = (
-            0.5 * self.identity_p
-            - boundary.helmholtz.double_layer(self.p1, test, test, k, **options)
-            + eta * boundary.helmholtz.hypersingular(self.p1, test, test, k, **options)
-        )
-        rhs_op = -boundary.helmholtz.single_layer(self.source, test, test, k, **options) - eta * (
-            0.5 * self.identity_g + boundary.helmholtz.adjoint_double_layer(self.source, test, test, k, **options)
-        )
-        if self.fold is None:
-            pressure, info, count = self.bempp.linalg.gmres(
-                lhs, rhs_op * g, tol=GMRES_TOLERANCE, return_iteration_count=True
-            )
-        else:
-            pressure, info, count = self._solve_folded(lhs, rhs_op, g)
-        if info != 0:
-            raise RuntimeError(f"GMRES did not converge at {f:.6g} Hz (info {info})")
-        return pressure, count
-
-    def _solve_folded(self, lhs: Any, rhs_op: Any, g: Any) -> tuple[Any, int, int]:
-        """GMRES on the folded square system A F x = b, expanded to the whole surface as F x.
-
-        The small system is solved in double precision whatever the assembly precision, so GMRES reaches its
-        tolerance.
+        (½I − K + ηW) p = −V g − η(½I + K′) g, η = i/k, tested against the test space.
         """
+        from bempp_cl.api.operators import boundary
         from scipy.sparse.linalg import gmres
 
-        rows = np.asarray(lhs.weak_form().to_dense(), dtype=np.complex128)
-        folded = np.asarray((self.fold.T @ rows.T).T)
-        rhs = np.asarray(rhs_op.weak_form() @ g.coefficients, dtype=np.complex128)
+        eta = 1j / k
+        test, options, helmholtz = self.test, self.options, boundary.helmholtz
+
+        def dense(operator: Any) -> np.ndarray:
+            return np.asarray(operator.weak_form().to_dense(), dtype=np.complex128)
+
+        rows = eta * dense(helmholtz.hypersingular(self.p1, test, test, k, **options))
+        rows -= dense(helmholtz.double_layer(self.p1, test, test, k, **options))
+        rows += 0.5 * self.mass_p.toarray()
+        source = dense(helmholtz.single_layer(self.source, test, test, k, **options))
+        source += eta * (
+            0.5 * self.mass_g.toarray() + dense(helmholtz.adjoint_double_layer(self.source, test, test, k, **options))
+        )
+        rhs = -(source @ g.coefficients)
+        system = rows if self.fold is None else np.asarray((self.fold.T @ rows.T).T)
         count = 0
 
         def counted(_: Any) -> None:
             nonlocal count
             count += 1
 
-        solution, info = gmres(folded, rhs, rtol=GMRES_TOLERANCE, callback=counted, callback_type="pr_norm")
-        pressure = self.bempp.GridFunction(self.p1, coefficients=self.fold @ solution)
-        return pressure, info, count
+        solution, info = gmres(system, rhs, rtol=GMRES_TOLERANCE, callback=counted, callback_type="pr_norm")
+        if info != 0:
+            raise RuntimeError(f"GMRES did not converge at {f:.6g} Hz (info {info})")
+        coefficients = solution if self.fold is None else self.fold @ solution
+        return self.bempp.GridFunction(self.p1, coefficients=coefficients), count
 
     def field(self, k: float, pressure: Any, g: Any, points: np.ndarray) -> np.ndarray:
         """p(x) = D[p](x) − S[g](x) at the observation points."""

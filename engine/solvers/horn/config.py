@@ -67,6 +67,8 @@ class MeshSettings:
     scale: float | None
     #: Solve each frequency band on the coarsest mesh that resolves it (configs queued before bands: true).
     banded: bool = True
+    #: Store every band's mesh (``mesh-band1.msh``…) beside the finest one (``mesh.msh``).
+    keep_band_meshes: bool = False
 
 
 @dataclass(frozen=True)

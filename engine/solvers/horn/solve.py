@@ -45,7 +45,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     obs = cfg.observation
     points = post.observation_points(obs.distance, obs.angles, obs.planes)
     total, done = len(frequencies), 0
-    sweeps, band_meta, finest = [], [], None
+    sweeps, band_meta, finest, band_meshes = [], [], None, {}
     for band in plan:
         started = time.perf_counter()
         mesh_path = ctx.workdir / f"mesh-band{band.index}.msh"
@@ -87,6 +87,8 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
                 "seconds": round(time.perf_counter() - started, 3),
             }
         )
+        if cfg.mesh.keep_band_meshes:
+            band_meshes[f"mesh-band{band.index + 1}.msh"] = mesh_path.read_text(encoding="utf-8")
         if finest is None or info.triangles > finest[0].triangles:
             finest = (info, mesh_path, epw)
     ctx.progress(POST_AT, "post", "post-processing")
@@ -111,7 +113,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         mesh_meta=_mesh_meta(cfg, info, epw, cold),
         solver_meta=solver_meta,
     )
-    return SolverOutput(results=results, artifacts={"mesh.msh": mesh_path.read_text(encoding="utf-8")})
+    return SolverOutput(results=results, artifacts={"mesh.msh": mesh_path.read_text(encoding="utf-8"), **band_meshes})
 
 
 def _plan(cfg: HornConfig, horn: dict[str, Any] | None, frequencies: list[float]) -> list[banding.Band]:

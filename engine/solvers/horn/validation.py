@@ -150,20 +150,26 @@ def _parse_mesh(
     base_dir: Path,
 ) -> dict[str, Any]:
     check_keys(
-        section, ("size", "elements_per_wavelength", "throat_size", "mouth_size", "file", "scale", "banded"), "mesh"
+        section, ("size", "elements_per_wavelength", "throat_size", "mouth_size", "file", "scale", *SWITCHES), "mesh"
     )
-    banded = get(section, "banded")
-    if banded is not None and not isinstance(banded, bool):
-        raise ConfigError(f"mesh.banded: expected true or false, got {type_name(banded)}")
-    section = {key: value for key, value in section.items() if key != "banded"}
+    switches = {key: get(section, key) for key in SWITCHES}
+    for key, value in switches.items():
+        if value is not None and not isinstance(value, bool):
+            raise ConfigError(f"mesh.{key}: expected true or false, got {type_name(value)}")
+    section = {key: value for key, value in section.items() if key not in SWITCHES}
+    banded, keep = switches["banded"], bool(switches["keep_band_meshes"])
     size = get(section, "size")
     if size is not None and size not in ("auto", "manual", "file"):
         raise ConfigError(f'mesh.size: expected "auto" (or give throat_size and mouth_size), got {size!r}')
     epw = number(section, "elements_per_wavelength", "mesh", MIN_ELEMENTS_PER_WAVELENGTH, low=1.0, high=100.0)
     if get(section, "file") is not None or size == "file":
-        return {**file_mesh_settings(section, size, epw, base_dir), "banded": False}
+        return {**file_mesh_settings(section, size, epw, base_dir), "banded": False, "keep_band_meshes": False}
     settings = generated_mesh_settings(section, size, epw, horn, sweep["f_max"], medium["c"])
-    return {**settings, "banded": True if banded is None else banded}
+    return {**settings, "banded": True if banded is None else banded, "keep_band_meshes": keep}
+
+
+#: ``[mesh]`` switches: solve in frequency bands (default on), and keep every band's mesh as an artifact.
+SWITCHES = ("banded", "keep_band_meshes")
 
 
 def _parse_solver(section: dict[str, Any], horn: dict[str, Any] | None, mesh: dict[str, Any]) -> dict[str, Any]:
