@@ -13,9 +13,11 @@ Geometry (mm, axis +z, throat disc at z = 0, mouth towards +z), built with gmsh'
 Tag 4 (interface, the mouth opening between an interior and an exterior domain) is never generated:
 the solve is single-domain exterior. Each surface after the first is built on the boundary edges of
 the one it meets, so neighbours share edges and the mesh is watertight without a boolean fragment.
-With a mirror symmetry ("half" or "quarter") only the kept part is meshed: the surfaces are intersected
-with a box covering it, meshed, and mirrored into the full body, so the mesh is exactly mirror-symmetric
-(which the folded BEM solve needs) and its vertices on the planes are shared.
+With a mirror symmetry ("half" or "quarter") only the kept part is built: open splines over its azimuth
+range, lofts through them, and discs closed by straight edges on the planes. It is meshed and mirrored
+into the full body, so the mesh is exactly mirror-symmetric (which the folded BEM solve needs) and its
+vertices on the planes are shared. (Cutting the full body down with an OpenCASCADE boolean instead takes
+several times as long as meshing it.)
 Triangles are then oriented consistently with outward normals (positive signed volume) and written
 as gmsh .msh 2.2 ASCII in metres, which meshio and bempp-cl's ``import_grid`` read.
 
@@ -201,12 +203,14 @@ def _generate(
     import numpy as np
 
     wall = horn.wall_thickness
-    # Under a symmetry the splines start at 45°: their seam then lies inside the kept part, not on a cut
-    # plane, and 0°, 90° and 180° are still spline points (AZIMUTH_POINTS is a multiple of 8).
-    start = 0.0 if symmetry == mirror_symmetry.NONE else math.pi / 4
-    azimuths = [start + 2 * math.pi * j / AZIMUTH_POINTS for j in range(AZIMUTH_POINTS)]
+    whole = symmetry == mirror_symmetry.NONE
+    # A part's splines pass through the full body's spline points in its azimuth range (90° and 180° are
+    # among them: AZIMUTH_POINTS is a multiple of 4). Left free at their ends, they deviate from the
+    # profile no more than the closed splines do; gmsh's end tangents would make the fit far worse.
+    count = AZIMUTH_POINTS // {mirror_symmetry.NONE: 1, mirror_symmetry.HALF: 2, mirror_symmetry.QUARTER: 4}[symmetry]
+    azimuths = [2 * math.pi * j / AZIMUTH_POINTS for j in range(count if whole else count + 1)]
     if horn.axisymmetric:
-        inner = [horn.profile(0.0, STATIONS)] * AZIMUTH_POINTS
+        inner = [horn.profile(0.0, STATIONS)] * len(azimuths)
     else:
         inner = [horn.profile(p, STATIONS) for p in azimuths]
     outer = [profiles.offset_profile(points, wall) for points in inner]
@@ -220,31 +224,49 @@ def _generate(
         occ = gmsh.model.occ
 
         def section(profile_points: list[list[profiles.Point]], station: int, z: float | None = None) -> int:
-            """A closed spline through one profile station at every azimuth, as a wire."""
+            """A spline through one profile station at every azimuth (closed for the whole body)."""
             tags = []
             for p, points in zip(azimuths, profile_points, strict=True):
                 x, y = points[station]
                 tags.append(occ.addPoint(y * math.cos(p), y * math.sin(p), x if z is None else z))
-            return occ.addWire([occ.addSpline([*tags, tags[0]])])
+            return occ.addSpline([*tags, tags[0]] if whole else tags)
 
         def end_edges(dim_tags: list[tuple[int, int]]) -> tuple[int, int]:
-            """The (throat-side, mouth-side) boundary curves of a lofted surface."""
+            """The (throat-side, mouth-side) boundary curves of a lofted surface (not a part's side curves,
+            which lie in a symmetry plane)."""
             occ.synchronize()
             curves = [tag for _, tag in gmsh.model.getBoundary(dim_tags, oriented=False)]
+            if not whole:
+                curves = [tag for tag in curves if not _in_a_plane(occ.getBoundingBox(1, tag))]
             curves.sort(key=lambda tag: occ.getBoundingBox(1, tag)[5])
             return curves[0], curves[-1]
 
-        inner_loft = occ.addThruSections([section(inner, i) for i in range(STATIONS)], makeSolid=False)
-        outer_loft = occ.addThruSections([section(outer, i) for i in range(STATIONS)], makeSolid=False)
+        def part_disc(arc: int) -> int:
+            """A plane surface closing a part's arc with straight edges on the planes."""
+            occ.synchronize()
+            start, end = (abs(tag) for _, tag in gmsh.model.getBoundary([(1, arc)], oriented=True))
+            if symmetry == mirror_symmetry.HALF:
+                edges = [arc, occ.addLine(end, start)]
+            else:
+                centre = occ.addPoint(0.0, 0.0, occ.getBoundingBox(0, start)[2])
+                edges = [arc, occ.addLine(end, centre), occ.addLine(centre, start)]
+            return occ.addPlaneSurface([occ.addCurveLoop(edges)])
+
+        inner_loft = occ.addThruSections([occ.addWire([section(inner, i)]) for i in range(STATIONS)], makeSolid=False)
+        outer_loft = occ.addThruSections([occ.addWire([section(outer, i)]) for i in range(STATIONS)], makeSolid=False)
         wall_throat, wall_mouth = end_edges(inner_loft)
         shell_rear, shell_mouth = end_edges(outer_loft)
-        rear_wire = section(outer, 0, z=-wall)
+        rear_curve = section(outer, 0, z=-wall)
+        rear_wire = occ.addWire([rear_curve])
         lip = occ.addThruSections(
             [occ.addWire([wall_mouth]), occ.addWire([shell_mouth])], makeSolid=False, makeRuled=True
         )
         band = occ.addThruSections([occ.addWire([shell_rear]), rear_wire], makeSolid=False, makeRuled=True)
-        throat = occ.addPlaneSurface([occ.addCurveLoop([wall_throat])])
-        rear = occ.addPlaneSurface([rear_wire])
+        if whole:
+            throat = occ.addPlaneSurface([occ.addCurveLoop([wall_throat])])
+            rear = occ.addPlaneSurface([rear_wire])
+        else:
+            throat, rear = part_disc(wall_throat), part_disc(rear_curve)
         occ.synchronize()
 
         groups = {
@@ -256,12 +278,6 @@ def _generate(
         used = {tag for _, tag in gmsh.model.getBoundary(surfaces, combined=False, oriented=False)}
         occ.remove([(1, tag) for _, tag in gmsh.model.getEntities(1) if tag not in used], recursive=True)
         occ.synchronize()
-        rim_curves = [wall_mouth, shell_mouth]
-        if symmetry != mirror_symmetry.NONE:
-            pieces = _keep_part(gmsh, [tag for tags in groups.values() for tag in tags], symmetry)
-            groups = {tag: [piece for member in members for piece in pieces[member]] for tag, members in groups.items()}
-            lips = [(2, piece) for _, tag in lip for piece in pieces[tag]]
-            rim_curves = [tag for _, tag in gmsh.model.getBoundary(lips, combined=False, oriented=False)]
         for tag, members in groups.items():
             gmsh.model.addPhysicalGroup(2, members, tag, name=TAG_NAMES[tag])
 
@@ -273,7 +289,7 @@ def _generate(
             f"{throat_size} + ({mouth_size} - {throat_size}) * Min(1, Sqrt(x*x + y*y + z*z) / {mouth_distance})",
         )
         rim = fields.add("Distance")
-        fields.setNumbers(rim, "CurvesList", rim_curves)
+        fields.setNumbers(rim, "CurvesList", [wall_mouth, shell_mouth])
         fields.setNumber(rim, "Sampling", 200)
         near_rim = fields.add("Threshold")
         fields.setNumber(near_rim, "InField", rim)
@@ -317,21 +333,12 @@ def _generate(
     return points[used_nodes], compact.reshape(all_triangles.shape), np.concatenate(tags)
 
 
-def _keep_part(gmsh: Any, surfaces: list[int], symmetry: str) -> dict[int, list[int]]:
-    """Cut the surfaces down to the kept part (y ≥ 0; also x ≥ 0 for a quarter): each surface's pieces."""
-    occ = gmsh.model.occ
-    x0, y0, z0, x1, y1, z1 = gmsh.model.getBoundingBox(-1, -1)
-    margin = max(x1 - x0, y1 - y0, z1 - z0)
-    low_x = 0.0 if symmetry == mirror_symmetry.QUARTER else x0 - margin
-    box = occ.addBox(low_x, 0.0, z0 - margin, x1 + margin - low_x, y1 + margin, z1 - z0 + 2 * margin)
-    _, results = occ.intersect([(2, surface) for surface in surfaces], [(3, box)])
-    occ.synchronize()
-    pieces = {}
-    for surface, result in zip(surfaces, results[: len(surfaces)], strict=True):
-        pieces[surface] = [piece for dim, piece in result if dim == 2]
-        if not pieces[surface]:
-            raise MeshError(f"cutting the horn to its {symmetry} left a surface without any piece")
-    return pieces
+def _in_a_plane(box: tuple[float, ...]) -> bool:
+    """Whether a bounding box (x0, y0, z0, x1, y1, z1) is flat in x or y: a curve in a symmetry plane.
+    OpenCASCADE pads boxes by the shape tolerance, so "flat" allows more than the planes' own tolerance."""
+    x0, y0, _, x1, y1, _ = box
+    extent = max(abs(value) for value in box)
+    return min(x1 - x0, y1 - y0) <= mirror_symmetry.MISMATCH * extent
 
 
 def _gmsh_error(gmsh: Any, exc: Exception) -> str:
