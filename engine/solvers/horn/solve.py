@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from engine.solvers import Cancelled, SolverContext, SolverOutput
+from engine.solvers.horn import MESH_ARTIFACT, bem, post
 from engine.solvers.horn import bands as banding
-from engine.solvers.horn import bem, post
 from engine.solvers.horn.backend import Backend, choose
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH
@@ -98,7 +98,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         "precision": backend.precision,
         "symmetry": symmetry,
         "formulation": FORMULATION,
-        "banded": len(plan) > 1 or cfg.mesh.banded,
+        "banded": cfg.mesh.banded,
         "bands": band_meta,
     }
     results = post.build_results(
@@ -113,7 +113,9 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         mesh_meta=_mesh_meta(cfg, info, epw, cold),
         solver_meta=solver_meta,
     )
-    return SolverOutput(results=results, artifacts={"mesh.msh": mesh_path.read_text(encoding="utf-8"), **band_meshes})
+    return SolverOutput(
+        results=results, artifacts={MESH_ARTIFACT: mesh_path.read_text(encoding="utf-8"), **band_meshes}
+    )
 
 
 def _plan(cfg: HornConfig, horn: dict[str, Any] | None, frequencies: list[float]) -> list[banding.Band]:
