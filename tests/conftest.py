@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,16 @@ class Cli:
 @pytest.fixture
 def cli(home: Home) -> Cli:
     return Cli(home)
+
+
+@contextmanager
+def module_home(root: Path) -> Iterator[Cli]:
+    """A HORNQ_HOME for a module-scoped fixture (the function-scoped ``home`` cannot serve one), with its CLI."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HORNQ_HOME", str(root / "home"))
+        home = Home(root / "home")
+        open_database(home)
+        yield Cli(home)
 
 
 class EngineProcess:

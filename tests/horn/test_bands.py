@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import tomllib
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine.solvers.horn.bands import MAX_BANDS, THROAT_ELEMENTS, Band, dense_cost, describe, plan_bands, single_band
+from engine.solvers.horn.bands import MAX_BANDS, THROAT_ELEMENTS, Band, dense_cost, plan_bands, single_band
 from engine.solvers.horn.config import HornGeometry, sweep_frequencies
 from engine.solvers.horn.sizing import estimated_triangles
 from engine.solvers.horn.validation import parse
@@ -180,23 +179,6 @@ def test_single_band_is_the_configured_mesh() -> None:
         mesh["mouth_size"],
         estimated_triangles(config["horn"], mesh["throat_size"], mesh["mouth_size"]),
     )
-
-
-def test_describe_is_json_ready() -> None:
-    bands = plan(example("rosse-40deg"))
-    rows = json.loads(json.dumps(describe(bands)))
-    assert [row["index"] for row in rows] == list(range(len(bands)))
-    assert sum(row["n_frequencies"] for row in rows) == 40
-    for row, band in zip(rows, bands, strict=True):
-        assert row == {
-            "index": band.index,
-            "f_low": band.f_low,
-            "f_high": band.f_high,
-            "n_frequencies": len(band.frequencies),
-            "throat_size": band.throat_size,
-            "mouth_size": band.mouth_size,
-            "estimated_triangles": band.estimated_triangles,
-        }
 
 
 def test_a_user_mesh_cannot_be_banded() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from engine.solvers.horn.meshfile import tags_present
 from engine.store.models import Job
-from tests.conftest import Cli
+from tests.conftest import Cli, module_home
 
 SMALL_HORN = """\
 kind = "horn"
@@ -51,14 +51,7 @@ RESULT_KEYS = {
 def two_horn_jobs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, list[str], Path]:
     """Two horn jobs through one engine: the first pays the compile, the second runs warm."""
     root = tmp_path_factory.mktemp("horn-e2e")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HORNQ_HOME", str(root / "home"))
-        from engine.paths import Home
-        from engine.store.db import open_database
-
-        home = Home(root / "home")
-        open_database(home)
-        cli = Cli(home)
+    with module_home(root) as cli:
         ids = []
         for label in ("first", "second"):
             path = root / f"{label}.toml"

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from engine.solvers.horn.meshfile import read_triangles
-from tests.conftest import Cli
+from tests.conftest import module_home
 from tests.horn.test_horn_job import SMALL_HORN
 
 from .analytic import cap_on_sphere, pulsating_sphere
@@ -93,14 +93,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory, sphere_msh: Path, cap_msh: 
     """Sphere (ka 1 and π) and cap (ka 1 and 2) on each backend, the quarter-model sphere, and a small horn whole,
     as a quarter and in bands: one engine, one warm worker."""
     root = tmp_path_factory.mktemp("solver-paths")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HORNQ_HOME", str(root / "home"))
-        from engine.paths import Home
-        from engine.store.db import open_database
-
-        home = Home(root / "home")
-        open_database(home)
-        cli = Cli(home)
+    with module_home(root) as cli:
         cli("config", "set", "max_concurrent_jobs", "1")
         ids = {}
         for backend in BACKENDS:

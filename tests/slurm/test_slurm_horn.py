@@ -14,7 +14,7 @@ import pytest
 from engine.solvers.horn.meshfile import tags_present
 from engine.store.lifecycle import TERMINAL
 from engine.store.models import Job, JobEvent
-from tests.conftest import Cli, EngineProcess, wait_for
+from tests.conftest import Cli, EngineProcess, module_home, wait_for
 from tests.horn.test_horn_job import LOCAL_REFERENCE, RESULT_KEYS, SMALL_HORN
 from tests.slurm.helpers import slurm_state
 
@@ -31,21 +31,14 @@ SLOWER = (
 def horn_job(tmp_path_factory: pytest.TempPathFactory, slurm_cluster: None) -> Iterator[tuple[Cli, str, Path, set]]:
     """Submit, run an engine, and note every (status, stage) the job shows on its way to the end."""
     root = tmp_path_factory.mktemp("slurm-horn")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HORNQ_HOME", str(root / "home"))
-        from engine.paths import Home
-        from engine.store.db import open_database
-
-        home = Home(root / "home")
-        open_database(home)
-        cli = Cli(home)
+    with module_home(root) as cli:
         config = root / "horn.toml"
         config.write_text(SMALL_HORN.format(label="on the cluster"))
         job_id = cli("submit", "--no-start", "--executor", "slurm", str(config)).stdout.strip()
         watched = root / "watched.toml"
         watched.write_text(SLOWER.format(label="watched on the cluster"))
         watched_id = cli("submit", "--no-start", "--executor", "slurm", str(watched)).stdout.strip()
-        engine = EngineProcess(home)
+        engine = EngineProcess(cli.home)
         engine.start()
         seen: set[tuple[str, str | None]] = set()
 

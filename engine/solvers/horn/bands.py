@@ -107,22 +107,6 @@ def single_band(
     return [_band(0, list(frequencies), throat_size, mouth_size, estimated_triangles(horn, throat_size, mouth_size))]
 
 
-def describe(bands: Sequence[Band]) -> list[dict[str, Any]]:
-    """JSON-ready plan for the results metadata; the solver adds what it measures per band."""
-    return [
-        {
-            "index": band.index,
-            "f_low": band.f_low,
-            "f_high": band.f_high,
-            "n_frequencies": len(band.frequencies),
-            "throat_size": band.throat_size,
-            "mouth_size": band.mouth_size,
-            "estimated_triangles": band.estimated_triangles,
-        }
-        for band in bands
-    ]
-
-
 def dense_cost(bands: Sequence[Band]) -> float:
     """Relative dense-solve work of a plan, Σ frequencies · N² (N the estimated triangles), to compare plans."""
     return float(sum(len(band.frequencies) * band.estimated_triangles**2 for band in bands))
