@@ -35,24 +35,22 @@ TARGET_RSS_MB = 200.0
 async def measure(root: Path) -> dict[str, float]:
     """First paint, median poll cycle and resident memory of the app on the HORNQ_HOME at root."""
     from engine.paths import Home
-    from engine.store import jobs, watch
-    from tui.app import HornqApp, JobsChanged
+    from engine.store import jobs
+    from tui.app import HornqApp
 
     app = HornqApp(Home(root), start_engine=False, poll=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.main.table.row_count > 0
+        screen = app.main
+        assert screen.table.row_count > 0
         paint = time.perf_counter() - STARTED
-        running = next(job_id for job_id, view in app.main.table.views.items() if view.status == "running")
-        seq, cycles = app.seq, []
+        running = next(job_id for job_id, view in screen.table.views.items() if view.status == "running")
+        cycles = []
         for n in range(CYCLES):
             jobs.update_job(running, progress=n / CYCLES)
             start = time.perf_counter()
-            delta = watch.changes_since(seq)
-            delta.engine = watch.engine_view()
-            app.on_jobs_changed(JobsChanged(delta))
+            screen.on_jobs_changed(screen.poller.changes())
             cycles.append(time.perf_counter() - start)
-            seq = delta.seq
         await pilot.pause()
         return {"paint_s": paint, "poll_ms": median(cycles) * 1000, "rss_mb": rss_mb()}
 

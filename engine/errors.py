@@ -71,6 +71,10 @@ def storage_failure(exc: BaseException) -> bool:
     return isinstance(exc, (sqlite3.Error, peewee.PeeweeException))
 
 
+#: The exit status when the output's reader left early (``hornq jobs | head``): 128 + SIGPIPE, what a shell
+#: reports for the tools that signal ends, so pipelines see hornq as they see ``cat`` or ``grep``.
+READER_GONE = 141
+
 EXIT_CODES = {
     0: "success",
     1: "unexpected failure",
@@ -81,4 +85,5 @@ EXIT_CODES = {
     6: "job state forbids the action (e.g. delete of an active job)",
     7: "storage problem (HORNQ_HOME not writable, newer or damaged database)",
     8: "engine problem (already running, not running, failed to start)",
+    READER_GONE: "the output's reader left early (e.g. | head); nothing else went wrong",
 }

@@ -25,6 +25,8 @@ JOB_KEYS = {
     "queued_at",
     "started_at",
     "completed_at",
+    "elapsed_s",
+    "eta_s",
     "config_summary",
     "has_results",
     "has_mesh_artifact",
@@ -62,6 +64,7 @@ def test_jobs_json_has_exactly_the_documented_shape(home: Home, capsys: pytest.C
     item = data["items"][0]
     assert set(item) == JOB_KEYS
     assert (item["id"], item["status"], item["label"], item["progress"]) == (job_id, "queued", "first", 0.0)
+    assert (item["elapsed_s"], item["eta_s"]) == (None, None)
     assert item["created_at"].startswith("20") and "T" in item["created_at"]
     assert item["config_summary"] == {"command": "echo hi"}
 
@@ -118,7 +121,7 @@ def test_an_ambiguous_prefix_lists_the_candidates(home: Home, capsys: pytest.Cap
 
 def test_delete_of_an_active_job_is_refused_and_keeps_it(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     job_id = submit(capsys, "true")
-    code, _, err = run_cli(capsys, "delete", job_id, "--json")
+    code, _, err = run_cli(capsys, "delete", job_id)
     assert code == 6 and "cancel it first" in err
     assert Job.get_by_id(job_id).status == "queued"
 

@@ -9,6 +9,10 @@ from rich.text import Text
 from engine.solvers import entry
 from engine.store.watch import JobView
 from engine.text import one_line
+from engine.timing import duration as duration
+from engine.timing import elapsed_s as elapsed_s
+from engine.timing import eta_s as eta_s
+from engine.timing import parse_time
 
 STATUS_STYLES = {
     "queued": "cyan",
@@ -41,41 +45,6 @@ def bar(fraction: float, status: str, width: int = BAR_WIDTH) -> Text:
     text.stylize("on grey23", len(blocks.rstrip()), width)
     text.append(f" {fraction:4.0%}", style="dim" if status == "queued" else "")
     return text
-
-
-def parse_time(iso: str | None) -> datetime | None:
-    return datetime.fromisoformat(iso) if iso else None
-
-
-def duration(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return ""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours}h{minutes:02d}m"
-    return f"{hours // 24}d{hours % 24:02d}h"
-
-
-def elapsed_s(job: JobView, now: datetime) -> float | None:
-    started = parse_time(job.started_at)
-    if started is None:
-        return None
-    end = parse_time(job.completed_at) or now
-    return (end - started).total_seconds()
-
-
-def eta_s(job: JobView, now: datetime) -> float | None:
-    """Remaining time by linear extrapolation, once there is enough progress to extrapolate from."""
-    if job.status != "running" or job.progress < 0.02:
-        return None
-    elapsed = elapsed_s(job, now)
-    return None if elapsed is None else elapsed * (1 - job.progress) / job.progress
 
 
 def short_time(iso: str | None, now: datetime) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -22,9 +22,10 @@ from textual_plotext import PlotextPlot
 
 from engine.config.sweeps import Value, format_value, label_for
 from engine.solvers import Metric, MetricSet
-from engine.store import compare, jobs
+from engine.store import compare
 from engine.store.models import Study
-from tui.plotting import ChartedJob, format_tick, nice_ticks, theme_series_colors
+from tui.host import AppHost
+from tui.plotting import format_tick, nice_ticks, theme_series_colors
 from tui.studies import StudyJobTable
 
 #: Most jobs the overlay charts take at once; more lines than this cannot be told apart.
@@ -69,26 +70,28 @@ def metric_series(document: dict[str, Any], key: str, parameter: str) -> list[Se
     return [(name, sorted(points, key=lambda p: (isinstance(p[0], str), p[0]))) for name, points in series.items()]
 
 
-def comparison(table: StudyJobTable) -> Comparison | None:
-    """What the job table asks to compare: the marked jobs, else the whole study of the row under the cursor,
-    else the selected job. Marked jobs of one study keep it, so their metrics can be charted against it.
-    Raises HornqError when the jobs have no metrics to compare."""
-    study = None
+def request(table: StudyJobTable) -> tuple[list[str], str | None] | None:
+    """What the job table asks to compare, as (job ids, study id): the marked jobs, with their study when they
+    share one (so their metrics can be charted against it); else the whole study of the row under the cursor
+    (no ids); else the selected job. None when nothing is selected."""
     if table.marked:
         ids = table.targets()
         shared = {table.views[i].study_id for i in ids}
-        study_id = shared.pop() if len(shared) == 1 else None
-        study = Study.get_or_none(Study.id == study_id) if study_id else None
-        chosen = compare.select_jobs(ids, None)
-    elif study_id := table.study_of_cursor():
-        study = Study.get_or_none(Study.id == study_id)
-        if study is None:
-            return None
-        chosen = compare.select_jobs([], study)
-    elif table.selected_id:
-        chosen = compare.select_jobs([table.selected_id], None)
-    else:
+        return ids, shared.pop() if len(shared) == 1 else None
+    if study_id := table.study_of_cursor():
+        return [], study_id
+    if table.selected_id:
+        return [table.selected_id], None
+    return None
+
+
+def load(ids: list[str], study_id: str | None) -> Comparison | None:
+    """Read a comparison (run it in a worker: it reads every chosen job's metrics). None when the study of a
+    whole-study comparison was deleted; raises HornqError when the jobs have no metrics to compare."""
+    study = Study.get_or_none(Study.id == study_id) if study_id else None
+    if not ids and study is None:
         return None
+    chosen = compare.select_jobs(ids, None if ids else study)
     metrics = compare.metric_set_of(chosen)
     return Comparison(compare.compare(chosen, metrics, study=study), metrics)
 
@@ -252,10 +255,7 @@ class ComparisonScreen(Screen[None]):
             self.notify(
                 f"showing the first {MAX_OVERLAY} of {len(chosen)} jobs; mark the ones to overlay", severity="warning"
             )
-        charted: list[ChartedJob] = [(row_name(self.rows[i]), jobs.results(i)) for i in chosen[:MAX_OVERLAY]]
-        from tui.results import ResultsScreen
-
-        self.app.push_screen(ResultsScreen(charted))
+        cast(AppHost, self.app).show_charts(chosen[:MAX_OVERLAY], {i: row_name(self.rows[i]) for i in chosen})
 
     def action_metric_chart(self) -> None:
         study = self.document["study"]

@@ -1,18 +1,25 @@
-"""One job in full: summary, timings, transition history, the whole error, and its log followed live."""
+"""One job in full: summary, timings, transition history, the whole error, and its log followed live.
+
+Every half second a thread worker reads the job (its history and results only when it changed) and the new end
+of its log, and posts what it found; the screen draws from those messages and never touches the database or
+the log file itself.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import cast
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
+from textual.worker import Worker
 
 from engine.paths import Home
 from engine.solvers import entry
@@ -22,8 +29,53 @@ from engine.store.watch import JobView
 from engine.text import printable
 from tui import cells
 from tui.host import AppHost
+from tui.messages import JobDetail, JobRead, LogRead, explain
 
 LOG_CHUNK = 256 * 1024
+REFRESH_S = 0.5
+
+
+class JobReader:
+    """What the detail screen's worker reads, and how far it has read: one read runs at a time, so only the
+    worker thread touches ``seen_seq`` and ``log_position``."""
+
+    def __init__(self, home: Home, job_id: str) -> None:
+        self.home = home
+        self.job_id = job_id
+        self.seen_seq = -1
+        self.log_position = 0
+
+    def read(self) -> Iterator[JobRead | LogRead]:
+        try:
+            row = Job.get_or_none(Job.id == self.job_id)
+            if row is None:
+                yield JobRead(self.job_id, None)
+                return
+            if row.change_seq != self.seen_seq:
+                yield JobRead(self.job_id, self.detail(row))
+                self.seen_seq = row.change_seq
+        except Exception as exc:  # shown in the title; the next read tries again
+            yield JobRead(self.job_id, None, explain(exc))
+            return
+        chunk = self.read_log()
+        if chunk:
+            yield LogRead(printable(chunk.decode("utf-8", "replace"), limit=LOG_CHUNK))
+
+    def detail(self, row: Job) -> JobDetail:
+        job = JobView.from_row(row)
+        describe = entry(job.kind, "solved_with") if job.has_results else None
+        solved_with = describe(jobs.results(job.id)) if describe else None
+        return JobDetail(job, row.exit_code, jobs.transitions(job.id), solved_with)
+
+    def read_log(self) -> bytes:
+        try:
+            with open(self.home.job_log(self.job_id), "rb") as log:
+                log.seek(self.log_position)
+                chunk = log.read(LOG_CHUNK)
+        except OSError:  # no log yet (a queued job), or it went with the job
+            return b""
+        self.log_position += len(chunk)
+        return chunk
 
 
 class DetailScreen(Screen[None]):
@@ -37,12 +89,11 @@ class DetailScreen(Screen[None]):
 
     def __init__(self, home: Home, job_id: str, *, tab: str = "overview") -> None:
         super().__init__()
-        self.home = home
         self.job_id = job_id
         self.initial_tab = tab
-        self.log_position = 0
         self.follow = True
-        self.seen_seq = -1
+        self.reader = JobReader(home, job_id)
+        self.reading: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
@@ -55,39 +106,43 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_job()
-        self.set_interval(0.5, self.refresh_job)
+        self.set_interval(REFRESH_S, self.refresh_job)
+
+    def chart_targets(self) -> list[str]:
+        return [self.job_id]
 
     def refresh_job(self) -> None:
-        row = Job.get_or_none(Job.id == self.job_id)
-        if row is None:
-            self.query_one("#detail-title", Static).update(f"job {self.job_id[:8]} was deleted")
-            return
-        if row.change_seq != self.seen_seq:
-            self.seen_seq = row.change_seq
-            self.render_overview(JobView.from_row(row), row)
-        self.read_log()
+        """Start a read unless one is still running (a slow disk never piles reads up)."""
+        if self.reading is None or self.reading.is_finished:
+            self.reading = self.read_job()
 
-    def render_overview(self, job: JobView, row: Job) -> None:
+    @work(thread=True, group="detail")
+    def read_job(self) -> None:
+        for message in self.reader.read():
+            self.post_message(message)
+
+    def on_job_read(self, message: JobRead) -> None:
+        title = self.query_one("#detail-title", Static)
+        if message.error:
+            title.update(f"job {self.job_id[:8]}: could not read it: {message.error}")
+        elif message.detail is None:
+            title.update(f"job {self.job_id[:8]} was deleted")
+        else:
+            self.render_overview(message.detail)
+
+    def render_overview(self, detail: JobDetail) -> None:
+        job = detail.job
         now = cast(AppHost, self.app).now()
         title = Text.assemble((job.id, "bold"), "  ", cells.status_text(job.status), "  ", cells.progress_bar(job))
         if job.label:
             title.append(f"  {job.label}")
         self.query_one("#detail-title", Static).update(title)
-        self.query_one("#overview-body", Static).update(overview(job, row, now))
+        self.query_one("#overview-body", Static).update(overview(detail, now))
 
-    def read_log(self) -> None:
-        path = self.home.job_log(self.job_id)
-        try:
-            with open(path, "rb") as log:
-                log.seek(self.log_position)
-                chunk = log.read(LOG_CHUNK)
-        except OSError:
-            return
-        if chunk:
-            self.log_position += len(chunk)
-            view = self.query_one("#log-view", Log)
-            view.auto_scroll = self.follow
-            view.write(printable(chunk.decode("utf-8", "replace"), limit=LOG_CHUNK))
+    def on_log_read(self, message: LogRead) -> None:
+        view = self.query_one("#log-view", Log)
+        view.auto_scroll = self.follow
+        view.write(message.text)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -101,12 +156,13 @@ class DetailScreen(Screen[None]):
         self.notify("following the log" if self.follow else "log follow paused")
 
 
-def overview(job: JobView, row: Job, now: datetime) -> Table:
+def overview(detail: JobDetail, now: datetime) -> Table:
+    job = detail.job
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     grid.add_row("kind", f"{job.kind} ({job.executor})")
-    for name, value in json.loads(row.config_summary_json).items():
+    for name, value in job.summary.items():
         grid.add_row(f"  {name}", Text(str(value)))
     grid.add_row("created", cells.short_time(job.created_at, now))
     if job.started_at:
@@ -121,15 +177,13 @@ def overview(job: JobView, row: Job, now: datetime) -> Table:
         grid.add_row("stage", Text(f"{job.stage}: {job.stage_message or ''}"))
     if job.error_message:
         grid.add_row("error", Text(printable(job.error_message), style="red"))
-    if row.exit_code is not None:
-        grid.add_row("exit code", str(row.exit_code))
+    if detail.exit_code is not None:
+        grid.add_row("exit code", str(detail.exit_code))
     grid.add_row("results", "yes" if job.has_results else "no")
-    describe = entry(job.kind, "solved_with") if job.has_results else None
-    how = describe(jobs.results(job.id)) if describe else None
-    if how:
-        grid.add_row("solved with", Text(how))
+    if detail.solved_with:
+        grid.add_row("solved with", Text(detail.solved_with))
     history = Table("time", "from", "to", "source", "message", box=None, padding=(0, 1), header_style="bold")
-    for event in jobs.transitions(job.id):
+    for event in detail.history:
         history.add_row(
             cells.short_time(event["at"], now),
             event["from"] or "–",

@@ -1,4 +1,8 @@
-"""The job table: rows keyed by job id, updated cell by cell, selection and marks kept across refreshes."""
+"""The job table: rows keyed by job id, updated cell by cell, selection and marks kept across refreshes.
+
+Marks belong to rows: a job that leaves the table (deleted, filtered out) loses its mark, so an action on the
+marked jobs never reaches a job the user cannot see.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from engine.store.watch import JobView
+from engine.text import one_line
 from tui import cells
 
 COLUMNS = (
@@ -26,6 +31,8 @@ COLUMNS = (
     ("eta", "ETA", 7),
     ("queued", "Queued", 8),
 )
+#: How many jobs a confirmation lists by name before it says "and N more".
+NAMED = 5
 SORT_KEYS: dict[str, Callable[[JobView], Any]] = {
     "created": lambda j: j.queue_seq,
     "status": lambda j: (j.status, j.queue_seq),
@@ -53,9 +60,14 @@ class JobTable(DataTable):
     ]
 
     class SelectionChanged(Message):
+        """The cursor moved, or the job under it changed or went: the strip under the table shows it again."""
+
         def __init__(self, job_id: str | None) -> None:
             super().__init__()
             self.job_id = job_id
+
+    class CountsChanged(Message):
+        """Rows or marks came or went (the status bar counts them)."""
 
     def __init__(self, now: Callable[[], datetime], **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -82,6 +94,26 @@ class JobTable(DataTable):
             return [job_id for job_id in self.views if job_id in self.marked]
         return [self.selected_id] if self.selected_id else []
 
+    def what(self, ids: list[str]) -> str:
+        """The jobs an action acts on, said the way a confirmation asks: ``job 3f2a9c1e (label)``, ``2 marked
+        jobs``. The label is user text: callers escape it before it meets markup."""
+        if self.marked:
+            return f"{len(ids)} marked job" + ("s" if len(ids) != 1 else "")
+        if len(ids) == 1:
+            return job_name(self.views[ids[0]])
+        return f"{len(ids)} jobs"
+
+    def listing(self, ids: list[str]) -> str:
+        """The jobs, one per line (id, status, label), the first few by name and then "and N more"; when the
+        action acts on marks, a line saying so if the row under the cursor is not among them."""
+        lines = [job_line(self.views[job_id]) for job_id in ids[:NAMED]]
+        if len(ids) > NAMED:
+            lines.append(f"and {len(ids) - NAMED} more")
+        cursor = self.selected_id
+        if self.marked and cursor and cursor not in ids:
+            lines.append(f"(the row under the cursor, {cursor[:8]}, is not marked: it is left alone)")
+        return "\n".join(lines)
+
     def _cells(self, job: JobView) -> dict[str, Any]:
         now = self.now()
         return {
@@ -103,6 +135,8 @@ class JobTable(DataTable):
         self.clear()
         self.views = {}
         self.upsert(jobs, keep=keep)
+        if self.marked - set(self.views):
+            self.unmark(self.marked - set(self.views))
 
     def upsert(self, jobs: Iterable[JobView], keep: str | None = None) -> None:
         """Add new rows and update changed cells in place, keeping the cursor on the same job."""
@@ -125,15 +159,21 @@ class JobTable(DataTable):
             self.reselect(keep)
         elif keep != self.selected_id:  # rows stayed in place: move the cursor only if asked to (it costs ms)
             self.reselect(keep)
+        self.post_message(self.SelectionChanged(self.selected_id))
 
-    def remove(self, job_ids: Iterable[str]) -> None:
+    def remove(self, job_ids: Iterable[str]) -> int:
+        """Remove the jobs' rows (and their marks); returns how many the table held."""
         keep = self.selected_id
-        for job_id in job_ids:
-            if job_id in self.views:
-                del self.views[job_id]
-                self.marked.discard(job_id)
-                self.remove_row(job_id)
+        removed = [job_id for job_id in dict.fromkeys(job_ids) if job_id in self.views]
+        for job_id in removed:
+            del self.views[job_id]
+            self.remove_row(job_id)
+        self.unmark(removed)
         self.reselect(keep)
+        if removed:
+            self.post_message(self.SelectionChanged(self.selected_id))
+            self.post_message(self.CountsChanged())
+        return len(removed)
 
     def tick(self) -> None:
         """Advance elapsed and ETA of running jobs between polls."""
@@ -157,9 +197,18 @@ class JobTable(DataTable):
             self.move_cursor(row=self.get_row_index(job_id), animate=False)
 
     def clear_marks(self) -> None:
-        for job_id in self.marked & set(self.views):
-            self.update_cell(job_id, "mark", "")
-        self.marked.clear()
+        self.unmark(set(self.marked))
+
+    def unmark(self, job_ids: Iterable[str]) -> None:
+        """Clear the marks of these jobs (those the table still shows lose the dot)."""
+        unmarked = self.marked & set(job_ids)
+        if not unmarked:
+            return
+        self.marked -= unmarked
+        for job_id in unmarked:
+            if job_id in self.rows:
+                self.update_cell(job_id, "mark", "")
+        self.post_message(self.CountsChanged())
 
     def action_toggle_mark(self) -> None:
         job_id = self.selected_id
@@ -168,7 +217,17 @@ class JobTable(DataTable):
         self.marked.symmetric_difference_update({job_id})
         self.update_cell(job_id, "mark", self._cells(self.views[job_id])["mark"])
         self.move_cursor(row=min(self.cursor_row + 1, self.row_count - 1))
+        self.post_message(self.CountsChanged())
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self.post_message(self.SelectionChanged(event.row_key.value))
+
+
+def job_name(job: JobView) -> str:
+    """``job 3f2a9c1e (rosse 40)``: the short id, and the label when there is one."""
+    return f"job {job.id[:8]}" + (f" ({one_line(job.label, 40)})" if job.label else "")
+
+
+def job_line(job: JobView) -> str:
+    return f"{job.id[:8]}  {job.status:<9}  {one_line(job.label or '', 40)}".rstrip()

@@ -1,38 +1,35 @@
-"""The main screen: the job table with its search, filter and sort, and every action on jobs.
+"""The main screen: the job table with its search, filter and sort, the strip under it and the status bar.
 
-Actions write requests through the engine's public modules and wake the app's poller; the table
-shows the result on the next poll.
+The screen never reads or writes the database itself: its poller runs in a thread worker and posts messages that
+update the table; the strip and the status bar are drawn again from the table whenever it changes, so they
+describe the rows as they are now. The actions on jobs come from ``tui.actions``.
 """
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-from typing import Any, cast
+import asyncio
+from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
-from engine.config.job import check_label, parse_config
-from engine.config.toml_out import dumps
-from engine.errors import HornqError
-from engine.solvers import entry
-from engine.store import jobs, settings, studies
-from engine.store.lifecycle import ACTIVE, Status
-from engine.store.models import Job
+from engine.store.lifecycle import Status
+from engine.store.watch import JobView
 from engine.text import one_line
 from tui import cells
-from tui.dialogs import ConfirmDialog, ExportDialog, FilterDialog, InputDialog, config_file_error
-from tui.host import AppHost
+from tui.actions import JobActions
+from tui.dialogs import FilterDialog
 from tui.jobtable import SORT_KEYS, JobTable
+from tui.messages import JobsChanged, JobsLoaded, PollFailed
+from tui.poller import Poller, PollState, query_of
 from tui.studies import StudyJobTable
 
 
-class MainScreen(Screen[None]):
+class MainScreen(JobActions):
     BINDINGS = [
         Binding("enter", "detail", "Detail", id="detail", tooltip="summary, timings, history of the job"),
         Binding("l", "log", "Log", id="log", tooltip="follow the job's log"),
@@ -89,38 +86,134 @@ class MainScreen(Screen[None]):
         ),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.polled = PollState()
+        self.first_load = asyncio.Event()  # set once the first window (or its failure) is on screen
+        self.pending_select: str | None = None
+
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search id, label, config…  (Enter keeps, Esc clears)", id="search")
-        yield StudyJobTable(now=self.hornq.now, study_names=self.hornq.study_names, id="jobs")
+        yield StudyJobTable(now=self.hornq.now, id="jobs")
         yield Static(id="selection", markup=False)
         yield Static(id="status-bar", markup=False)
         yield Footer()
 
-    @property
-    def hornq(self) -> AppHost:
-        return cast(AppHost, self.app)
-
-    @property
-    def table(self) -> StudyJobTable:
-        return self.query_one(StudyJobTable)
-
     def on_mount(self) -> None:
         state = self.hornq.state
+        self.poller = Poller(self.hornq.home, query_of(state))
         self.table.set_sort(state.sort, state.descending)
         if state.search:
             search = self.query_one("#search", Input)
             search.value = state.search
             search.add_class("visible")
         self.table.focus()
-        self.hornq.load_now()
-        if self.hornq.poll:
-            self.hornq.poll_loop()
+        self.watch_jobs()
+        self.set_interval(1.0, self.tick)
+
+    def on_unmount(self) -> None:
+        self.poller.stop()
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [(f"{b.description} ({b.key_display or b.key})", b.tooltip, b.action) for b in self.BINDINGS]
 
-    def targets(self) -> list[str]:
-        return self.table.targets()
+    def chart_targets(self) -> list[str]:
+        return self.targets()
+
+    # ------------------------------------------------------------- the poller and what the screen shows of it
+
+    @work(thread=True, group="poll", exclusive=True, name="poll")
+    def watch_jobs(self) -> None:
+        """Read the first window (the first paint waits for it), then poll until the screen goes."""
+        worker = get_current_worker()
+        self.post_message(self.poller.poll_once())
+        if self.hornq.poll:
+            self.poller.run(lambda: worker.is_cancelled, self.post_message)
+
+    def set_query(self, **changes: Any) -> None:
+        state = self.hornq.state
+        for name, value in changes.items():
+            setattr(state, name, value)
+        self.hornq.state_dirty = True
+        if "sort" in changes or "descending" in changes:
+            self.table.set_sort(state.sort, state.descending)
+        self.poller.set_query(query_of(state))
+
+    def on_jobs_loaded(self, message: JobsLoaded) -> None:
+        if message.query == self.poller.query:
+            self.table.name_studies(message.study_names)
+            self.table.replace_all(message.snapshot.jobs, keep=self.hornq.state.selected)
+            self.polled.loaded(message.snapshot)
+            self.show_status()
+        self.first_load.set()
+
+    def on_jobs_changed(self, message: JobsChanged) -> None:
+        delta = message.delta
+        table = self.table
+        statuses, search, _, _ = self.poller.query
+        shown = [job for job in delta.changed if job.matches(statuses, search)]
+        hidden = [job.id for job in delta.changed if not job.matches(statuses, search)]
+        self._announce(self.polled.finished(delta.changed))
+        table.name_studies(message.study_names)
+        if shown:
+            table.upsert(shown, keep=self.pending_select if self.pending_select in {j.id for j in shown} else None)
+            if self.pending_select in table.views:
+                self.pending_select = None
+        removed = table.remove([*hidden, *delta.deleted])
+        self.polled.recount(len(table.views), removed, message.total)
+        self.polled.polled(delta.engine)
+        self.show_status()
+
+    def on_poll_failed(self, message: PollFailed) -> None:
+        self.polled.error = (message.error, message.attempt)
+        self.show_status()
+        self.first_load.set()
+
+    def _announce(self, ended: list[JobView]) -> None:
+        for job in ended:
+            name = job.label or job.id[:8]
+            if job.status == Status.COMPLETE:
+                self.notify(f"{name} complete", title="job finished", markup=False)
+            elif job.status == Status.ERROR:
+                reason = one_line(job.error_message or "", 120)
+                self.notify(f"{name} failed: {reason}", title="job failed", severity="error", timeout=10, markup=False)
+            else:
+                self.notify(f"{name} cancelled", title="job cancelled", severity="warning", markup=False)
+            if self.hornq.state.bell:
+                self.app.bell()
+
+    def tick(self) -> None:
+        if self.is_current:
+            self.table.tick()
+        self.show_status()
+
+    def show_status(self) -> None:
+        bar = self.query_one("#status-bar", Static)
+        table = self.table
+        bar.update(self.polled.status_line(len(table.views), len(table.marked), self.hornq.state.statuses))
+        bar.set_class(self.polled.error is not None, "failing")
+
+    def show_selection(self) -> None:
+        """The strip under the table: the row under the cursor as it is now."""
+        table = self.table
+        job = table.views.get(table.selected_id or "")
+        strip = self.query_one("#selection", Static)
+        if job is None:
+            strip.update(table.study_line() if table.selected_study else "")
+            return
+        line = Text.assemble((job.id, "bold"), "  ", cells.status_text(job.status), "  ", cells.summary_line(job))
+        detail = job.error_message if job.status == Status.ERROR else job.stage_message
+        line.append("\n" + one_line(detail or "", 300))
+        strip.update(line)
+        if self.hornq.state.selected != job.id:
+            self.hornq.state.selected = job.id
+            self.hornq.state_dirty = True
+
+    def on_job_table_selection_changed(self, event: JobTable.SelectionChanged) -> None:
+        self.show_selection()
+
+    def on_job_table_counts_changed(self, event: JobTable.CountsChanged) -> None:
+        self.show_status()
 
     # ------------------------------------------------------------- navigation
 
@@ -138,19 +231,6 @@ class MainScreen(Screen[None]):
         event.stop()
         self.action_detail()
 
-    def on_job_table_selection_changed(self, event: JobTable.SelectionChanged) -> None:
-        job = self.table.views.get(event.job_id or "")
-        selection = self.query_one("#selection", Static)
-        if job is None:
-            selection.update(self.table.study_line() if self.table.selected_study else "")
-            return
-        line = Text.assemble((job.id, "bold"), "  ", cells.status_text(job.status), "  ", cells.summary_line(job))
-        detail = job.error_message if job.status == Status.ERROR else job.stage_message
-        line.append("\n" + one_line(detail or "", 300))
-        selection.update(line)
-        self.hornq.state.selected = job.id
-        self.hornq.state_dirty = True
-
     # ------------------------------------------------------------- search, filter, sort
 
     def action_search(self) -> None:
@@ -160,7 +240,7 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.hornq.set_query(search=event.value.strip())
+        self.set_query(search=event.value.strip())
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
@@ -181,199 +261,22 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         def chosen(statuses: list[str] | None) -> None:
             if statuses is not None:
-                self.hornq.set_query(statuses=statuses)
+                self.set_query(statuses=statuses)
 
         self.app.push_screen(FilterDialog([s.value for s in Status], self.hornq.state.statuses), chosen)
 
     def action_cycle_sort(self) -> None:
         names = list(SORT_KEYS)
         name = names[(names.index(self.hornq.state.sort) + 1) % len(names)]
-        self.hornq.set_query(sort=name)
+        self.set_query(sort=name)
         self.notify(f"sorted by {name}", timeout=2)
 
     def action_reverse_sort(self) -> None:
-        self.hornq.set_query(descending=not self.hornq.state.descending)
+        self.set_query(descending=not self.hornq.state.descending)
 
     # ------------------------------------------------------------- actions on jobs
-
-    def action_new_job(self) -> None:
-        def submitted(path: str | None) -> None:
-            if not path:
-                return
-            try:
-                queued = studies.submit_file(Path(path).expanduser())
-            except HornqError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            if len(queued) > 1:
-                self.notify(f"queued a study of {len(queued)} jobs")
-            self.hornq.after_submit(queued[0].id)
-
-        self.app.push_screen(
-            InputDialog(
-                "New job (or [study]) from a config file",
-                placeholder="path/to/horn.toml",
-                validate=lambda text: config_file_error(text, studies.check_file),
-            ),
-            submitted,
-        )
-
-    def action_cancel_jobs(self) -> None:
-        ids = [i for i in self.targets() if self.table.views[i].status in ACTIVE]
-        if not ids:
-            self.notify("nothing to cancel: the job has already finished", severity="warning")
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            outcomes = []
-            for job_id in ids:
-                try:
-                    outcomes.append(jobs.request_stop(job_id).outcome)
-                except HornqError as exc:
-                    self.notify(str(exc), severity="warning")
-            if outcomes:
-                self.notify(f"cancel requested for {len(outcomes)} job(s)")
-            self.hornq.wake_poller()
-
-        self.app.push_screen(
-            ConfirmDialog(
-                f"Cancel {describe(ids, self.table)}?", "Running jobs get the grace period, then are killed."
-            ),
-            confirmed,
-        )
-
-    def action_delete_jobs(self) -> None:
-        targets = self.targets()
-        active = [i for i in targets if self.table.views[i].status in ACTIVE]
-        ids = [i for i in targets if i not in active]
-        if active:
-            self.notify(f"{len(active)} job(s) still queued or running: cancel them first", severity="warning")
-        if not ids:
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            for job_id in ids:
-                try:
-                    jobs.delete(job_id, self.hornq.home)
-                except HornqError as exc:
-                    self.notify(str(exc), severity="error")
-            self.table.remove(ids)
-            self.hornq.wake_poller()
-
-        self.app.push_screen(
-            ConfirmDialog(f"Delete {describe(ids, self.table)}?", "Results, mesh and log go with them."), confirmed
-        )
-
-    def action_rerun(self) -> None:
-        if self.table.marked or self.table.selected_study:
-            ids = [i for i in self.targets() if self.table.views[i].status in (Status.ERROR, Status.CANCELLED)]
-            if not ids:
-                self.notify("none of the marked jobs failed or was cancelled", severity="warning")
-                return
-        else:
-            ids = self.targets()
-        new = []
-        for job_id in ids:
-            try:
-                new.append(jobs.rerun(job_id).id)
-            except HornqError as exc:
-                self.notify(f"{job_id[:8]}: {exc}", severity="error")
-        if new:
-            self.notify(f"queued {len(new)} job(s) again")
-            self.hornq.after_submit(new[-1])
-
-    def action_rerun_edited(self) -> None:
-        job_id = self.table.selected_id
-        if job_id is None:
-            return
-        job = Job.get_by_id(job_id)
-        config = jobs.stored_config(job)
-        edited = self.hornq.edit_text(dumps(config), suffix=".toml")
-        if edited is None:
-            return
-        try:
-            spec = parse_config(tomllib.loads(edited), Path("/"), label=job.label)
-            new = jobs.submit(spec)
-        except tomllib.TOMLDecodeError as exc:
-            self.notify(f"not queued: invalid TOML: {exc}", severity="error")
-            return
-        except HornqError as exc:
-            self.notify(f"not queued: {exc}", severity="error")
-            return
-        self.hornq.after_submit(new.id)
-
-    def action_label(self) -> None:
-        ids = self.targets()
-        if not ids:
-            return
-        current = self.table.views[ids[0]].label or ""
-
-        def check(text: str) -> str | None:
-            try:
-                check_label(text)
-            except HornqError as exc:
-                return str(exc)
-            return None
-
-        def labelled(text: str | None) -> None:
-            if text is None:
-                return
-            for job_id in ids:
-                jobs.set_label(job_id, text)
-            self.hornq.wake_poller()
-
-        self.app.push_screen(InputDialog(f"Label for {describe(ids, self.table)}", current, validate=check), labelled)
-
-    def action_export(self) -> None:
-        views = self.table.views
-        ids = [i for i in self.targets() if views[i].has_results and entry(views[i].kind, "export_results") is not None]
-        if not ids:
-            self.notify("export needs a complete job with results to export (a horn job)", severity="warning")
-            return
-        self.app.push_screen(
-            ExportDialog(
-                str(Path.cwd() / "hornq-export"), lambda fmt, directory: self.hornq.export(ids, fmt, directory)
-            )
-        )
-
-    def action_cap(self, step: int) -> None:
-        cap = settings.get("max_concurrent_jobs") + step
-        try:
-            settings.set_value("max_concurrent_jobs", str(cap))
-        except HornqError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.notify(f"up to {cap} job(s) run at once")
-        self.hornq.wake_poller()
-
-    def action_start_engine(self) -> None:
-        self.hornq.ensure_engine(announce=True)
-
-    def action_compare(self) -> None:
-        from tui.compare import ComparisonScreen, comparison
-
-        try:
-            chosen = comparison(self.table)
-        except HornqError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        if chosen is None:
-            self.notify("select a job or a study to compare (or mark several jobs)", severity="warning")
-            return
-        self.app.push_screen(ComparisonScreen(chosen))
 
     def action_toggle_bell(self) -> None:
         self.hornq.state.bell = not self.hornq.state.bell
         self.hornq.state_dirty = True
         self.notify("bell on when jobs end" if self.hornq.state.bell else "bell off")
-
-
-def describe(ids: list[str], table: JobTable) -> str:
-    if len(ids) == 1:
-        job = table.views[ids[0]]
-        return f"job {ids[0][:8]}" + (f" ({job.label})" if job.label else "")
-    return f"{len(ids)} jobs"

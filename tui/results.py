@@ -57,9 +57,11 @@ def _summary(results: Mapping[str, Any]) -> str:
     if freqs:
         parts.append(f"{format_frequency(min(freqs))}–{format_frequency(max(freqs))} Hz, {len(freqs)} pts")
     mesh = _mesh(results)
-    triangles = mesh.get("triangles")
+    triangles, elements = mesh.get("triangles"), mesh.get("elements")
     if isinstance(triangles, int):
         parts.append(f"{triangles:,} tris")
+    elif isinstance(elements, int):
+        parts.append(f"axisymmetric, {elements:,} elements")
     achieved = mesh.get("elements_per_wavelength")
     if isinstance(achieved, int | float) and achieved >= MIN_ELEMENTS_PER_WAVELENGTH:
         parts.append(f"{achieved:.1f} el/λ")

@@ -103,11 +103,8 @@ class StudyJobTable(JobTable):
         ),
     ]
 
-    def __init__(
-        self, now: Callable[[], datetime], study_names: Callable[[set[str]], dict[str, str]], **kwargs: Any
-    ) -> None:
+    def __init__(self, now: Callable[[], datetime], **kwargs: Any) -> None:
         super().__init__(now, **kwargs)
-        self.lookup_names = study_names
         self.study_names: dict[str, str] = {}
         self.folded: set[str] = set()
 
@@ -144,6 +141,15 @@ class StudyJobTable(JobTable):
         """Marked jobs, else the jobs of the study under the cursor, else the selected job."""
         study = None if self.marked else self.selected_study
         return self.members(study) if study else super().targets()
+
+    def what(self, ids: list[str]) -> str:
+        study = None if self.marked else self.selected_study
+        return f"{len(ids)} jobs" if study else super().what(ids)
+
+    def listing(self, ids: list[str]) -> str:
+        study = None if self.marked else self.selected_study
+        listing = super().listing(ids)
+        return f"of study {self.study_names.get(study, study[:8])}:\n{listing}" if study else listing
 
     def study_line(self) -> Text:
         """The selection line for a header: name, progress and what the study varies."""
@@ -192,14 +198,17 @@ class StudyJobTable(JobTable):
     def _shown(self, job_id: str) -> bool:
         return job_id in self.rows
 
+    def name_studies(self, names: dict[str, str]) -> None:
+        """Study names as the poller reads them (a header shows "study" until its name arrives)."""
+        if names:
+            self.study_names.update(names)
+            self._refresh_headers(names)
+
     def upsert(self, jobs: Iterable[JobView], keep: str | None = None) -> None:
         """Jobs of folded studies are kept without rows; headers are added and refreshed as jobs arrive."""
         keep = keep or self.cursor_key
         incoming = list(jobs)
         studies = {job.study_id for job in incoming if job.study_id}
-        unknown = studies - set(self.study_names)
-        if unknown:
-            self.study_names.update(self.lookup_names(unknown))
         for job in incoming:
             if job.study_id in self.folded:
                 self.views[job.id] = job
@@ -218,24 +227,30 @@ class StudyJobTable(JobTable):
                 for column, value in self._header_cells(study).items():
                     self.update_cell(header_key(study), column, value)
 
-    def remove(self, job_ids: Iterable[str]) -> None:
+    def remove(self, job_ids: Iterable[str]) -> int:
         keep = self.cursor_key
         touched = set()
+        removed = []
         for job_id in job_ids:
             job = self.views.pop(job_id, None)
             if job is None:
                 continue
-            self.marked.discard(job_id)
+            removed.append(job_id)
             if self._shown(job_id):
                 self.remove_row(job_id)
             if job.study_id:
                 touched.add(job.study_id)
+        self.unmark(removed)
         for study in touched:
             if not self.members(study):
                 self.remove_row(header_key(study))
                 self.folded.discard(study)
         self._refresh_headers(touched)
         self.reselect(keep)
+        if removed:
+            self.post_message(self.SelectionChanged(self.selected_id))
+            self.post_message(self.CountsChanged())
+        return len(removed)
 
     def tick(self) -> None:
         now = self.now()
@@ -260,12 +275,6 @@ class StudyJobTable(JobTable):
 
     # ------------------------------------------------------------- marks and folding
 
-    def clear_marks(self) -> None:
-        for job_id in self.marked & set(self.views):
-            if self._shown(job_id):
-                self.update_cell(job_id, "mark", "")
-        self.marked.clear()
-
     def action_toggle_mark(self) -> None:
         """Mark a job; on a header, mark all of the study's jobs (or unmark them when all are marked)."""
         study = self.selected_study
@@ -281,6 +290,7 @@ class StudyJobTable(JobTable):
             if self._shown(job_id):
                 self.update_cell(job_id, "mark", self._cells(self.views[job_id])["mark"])
         self.move_cursor(row=min(self.cursor_row + 1, self.row_count - 1))
+        self.post_message(self.CountsChanged())
 
     def action_toggle_study(self) -> None:
         study = self.study_of_cursor()

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.errors import EXIT_CODES, HornqError, UsageError
 
-EPILOG = "exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+EPILOG = "exit codes:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -108,7 +108,8 @@ def for_each(args: argparse.Namespace, act: Callable[[Any], dict[str, Any]]) -> 
     """Apply an action to several ids; report each, fail with the first error's code.
 
     Every id is resolved before anything is done, so a mistyped id changes nothing; a job whose
-    state refuses the action (e.g. already finished) does not stop the others.
+    state refuses the action (e.g. already finished) does not stop the others. With ``--json`` a
+    refusal is reported in the JSON only (``{"job_id", "error"}``), so a script reads one document.
     """
     from engine.store import jobs
 
@@ -128,7 +129,8 @@ def for_each(args: argparse.Namespace, act: Callable[[Any], dict[str, Any]]) -> 
         except HornqError as exc:
             failed = failed or exc
             outcomes.append({"job_id": job.id, "error": str(exc)})
-            note(f"hornq: {exc}")
+            if not args.json:
+                note(f"hornq: {exc}")
     if args.json:
         print_json(outcomes[0] if len(outcomes) == 1 and failed is None else outcomes)
     return failed.exit_code if failed else 0

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from typing import Any
 
 from engine.cli.common import EPILOG, Commands, Parser, add_json, formatter, open_home, print_json
 from engine.errors import UsageError
+
+#: How an empty setting shows in a list, as it would be typed to ``hornq config set``.
+EMPTY = '""'
 
 
 def register(commands: Commands) -> None:
@@ -38,13 +43,20 @@ def cmd_config_get(args: argparse.Namespace) -> int:
     values = {args.key: settings.get(args.key)} if args.key else settings.get_all()
     if args.json:
         print_json(values)
-    elif args.key:
-        print(values[args.key])
-    else:
-        width = max(map(len, values))
-        for key, value in values.items():
-            print(f"{key:<{width}}  {value}    # {settings.SPECS[key].help}")
+        return 0
+    if args.key:
+        print(as_typed(values[args.key]))
+        return 0
+    typed = {key: as_typed(value) or EMPTY for key, value in values.items()}
+    key_width, value_width = max(map(len, typed)), max(map(len, typed.values()))
+    for key, text in typed.items():
+        print(f"{key:<{key_width}}  {text:<{value_width}}  # {settings.SPECS[key].help}")
     return 0
+
+
+def as_typed(value: Any) -> str:
+    """A setting as ``hornq config set`` takes it: an argv template quoted as a shell would."""
+    return shlex.join(value) if isinstance(value, list) else str(value)
 
 
 def cmd_config_set(args: argparse.Namespace) -> int:
@@ -52,7 +64,7 @@ def cmd_config_set(args: argparse.Namespace) -> int:
 
     open_home(args)
     value = settings.set_value(args.key, args.value)
-    print(f"{args.key} = {value}")
+    print(f"{args.key} = {as_typed(value) or EMPTY}")
     return 0
 
 

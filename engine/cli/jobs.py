@@ -6,10 +6,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.cli.common import Commands, add_no_start, for_each, maybe_start_engine, open_home, print_json
-from engine.errors import UsageError
+from engine.cli.common import Commands, add_no_start, for_each, maybe_start_engine, note, open_home, print_json
+from engine.errors import NotFound, UsageError
+from engine.text import one_line
+
+if TYPE_CHECKING:
+    from engine.store.models import Job
 
 EXECUTOR_HELP = "where the job runs (default: the config's [executor], else the default_executor setting)"
 
@@ -61,8 +65,8 @@ def register(commands: Commands) -> None:
     cmd.add_argument("id")
     cmd.add_argument("text")
 
-    cmd = commands.add("log", "print a job's log", cmd_log)
-    cmd.add_argument("id")
+    cmd = commands.add("log", "print a job's log (without an ID: the newest running job's)", cmd_log)
+    cmd.add_argument("id", nargs="?")
     cmd.add_argument("-f", "--follow", action="store_true", help="keep printing until the job ends")
 
     cmd = commands.add("history", "show a job's status transitions", cmd_history, json=True)
@@ -221,7 +225,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     from engine.store.lifecycle import TERMINAL
 
     home = open_home(args)
-    job = jobs.resolve(args.id)
+    job = jobs.resolve(args.id) if args.id else newest_running()
     path = home.job_log(job.id)
     position = 0
     out = sys.stdout.buffer
@@ -237,6 +241,20 @@ def cmd_log(args: argparse.Namespace) -> int:
         if not args.follow or finished:
             return 0
         time.sleep(0.25)
+
+
+def newest_running() -> Job:
+    """The job ``hornq log`` shows when given no id; which one it is goes to stderr, so stdout stays the log."""
+    from engine.store import jobs
+    from engine.store.lifecycle import Status
+
+    items, total = jobs.list_jobs([Status.RUNNING], limit=1)
+    if not items:
+        raise NotFound("no job is running; give a job id (hornq jobs lists them)")
+    job = items[0]
+    more = f"; {total - 1} more running" if total > 1 else ""
+    note(f"log of {jobs.short_id(job.id)} ({one_line(job.label or job.kind, 40)}), the newest running job{more}")
+    return job
 
 
 def cmd_history(args: argparse.Namespace) -> int:

@@ -6,12 +6,13 @@ the start-up cost of a call stays that of the standard library and peewee.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from engine import __version__
 from engine.cli import config, engine, jobs, results, studies
 from engine.cli.common import EPILOG, Commands, Parser, formatter
-from engine.errors import HornqError
+from engine.errors import READER_GONE, HornqError
 
 
 def build_parser() -> Parser:
@@ -32,14 +33,16 @@ def build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if not getattr(args, "handler", None):
-            parser.print_help()
-            return 0
-        return args.handler(args)
+        code = _run(parser, argv)
+        sys.stdout.flush()  # here, while a reader that left can still be told apart from a failure
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except HornqError as exc:
         print(f"hornq: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
     except Exception as exc:
         from engine.errors import StorageError, storage_failure
 
@@ -47,7 +50,22 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"hornq: database error: {exc} (nothing was changed)", file=sys.stderr)
         return StorageError.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
+
+
+def _run(parser: Parser, argv: list[str] | None) -> int:
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
         return 0
+    return args.handler(args)
+
+
+def _reader_gone() -> int:
+    """The reader of our output left (``hornq jobs | head``): stop quietly, as Unix tools do.
+
+    stdout is pointed at /dev/null first, so the interpreter's last flush at exit cannot fail again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return READER_GONE

@@ -6,9 +6,13 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.cli.common import Commands, note, open_home, print_json
-from engine.errors import NotFound, UsageError
+from engine.errors import Conflict, UsageError
+
+if TYPE_CHECKING:
+    from engine.store.models import Job
 
 
 def register(commands: Commands) -> None:
@@ -49,12 +53,32 @@ def refused_on_os_error(what: str) -> Iterator[None]:
         raise UsageError(f"{what}: {exc.strerror or exc}") from None
 
 
+def stored_results(job: Job) -> dict[str, Any]:
+    """A job's results. A job the user named that has none is refused for its state or kind (exit 6), with
+    what to do instead: "unknown" (exit 4) would send them looking for a mistyped id."""
+    from engine.solvers import plugin_modules
+    from engine.store import jobs
+    from engine.store.lifecycle import ACTIVE, Status
+
+    if job.has_results:
+        return jobs.results(job.id)
+    short = jobs.short_id(job.id)
+    if job.status in ACTIVE:
+        raise Conflict(f"job {short} is {job.status}: it has results once it completes (hornq log -f {short})")
+    if job.status == Status.ERROR:
+        raise Conflict(f"job {short} ended in error without results (hornq status {short} says why)")
+    if job.status == Status.CANCELLED:
+        raise Conflict(f"job {short} was cancelled before it had results")
+    if job.kind not in plugin_modules():
+        raise Conflict(f"job {short} is a {job.kind} job: it keeps no results, only its output (hornq log {short})")
+    raise Conflict(f"job {short} is complete but has no stored results")
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     from engine.store import jobs
 
     open_home(args)
-    job = jobs.resolve(args.id)
-    print_json(jobs.results(job.id))
+    print_json(stored_results(jobs.resolve(args.id)))
     return 0
 
 
@@ -64,12 +88,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     open_home(args)
     job = jobs.resolve(args.id)
-    results = jobs.results(job.id)
     export = entry(job.kind, "export_results")
     if export is None or args.format not in entry(job.kind, "EXPORT_FORMATS"):
-        raise UsageError(
+        raise Conflict(
             f"job {jobs.short_id(job.id)} is a {job.kind} job: its results cannot be exported as {args.format}"
         )
+    results = stored_results(job)
     with refused_on_os_error(f"cannot write into {args.out}"):
         written = export(results, args.out, args.format, args.name or jobs.export_name(job))
     note(f"wrote {len(written)} file(s) into {args.out}")
@@ -84,7 +108,7 @@ def cmd_mesh(args: argparse.Namespace) -> int:
     job = jobs.resolve(args.id)
     name = args.artifact or entry(job.kind, "MESH_ARTIFACT")
     if name is None:
-        raise NotFound(f"job {jobs.short_id(job.id)} has no mesh artifact (a {job.kind} job solves no mesh)")
+        raise Conflict(f"job {jobs.short_id(job.id)} has no mesh artifact (a {job.kind} job solves no mesh)")
     content = jobs.artifact(job.id, name)
     with refused_on_os_error(f"cannot write {args.output}"):
         args.output.write_text(content, encoding="utf-8")

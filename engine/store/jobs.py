@@ -11,8 +11,10 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from engine import timing
 from engine.config.job import JobSpec, check_label
 from engine.errors import AmbiguousId, Conflict, NotFound, UsageError
 from engine.paths import Home
@@ -132,8 +134,10 @@ def resolve(prefix: str) -> Job:
     return get(matches[0].id)
 
 
-def job_json(job: Job) -> dict[str, Any]:
+def job_json(job: Job, now: datetime | None = None) -> dict[str, Any]:
     """One job as in ``hornq jobs --json`` (the shape README documents: scripts rely on it)."""
+    now = now or datetime.now(UTC)
+    elapsed, eta = timing.elapsed_s(job, now), timing.eta_s(job, now)
     return {
         "id": job.id,
         "status": job.status,
@@ -144,6 +148,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "queued_at": job.queued_at,
         "started_at": job.started_at,
         "completed_at": job.completed_at,
+        "elapsed_s": None if elapsed is None else round(elapsed, 1),
+        "eta_s": None if eta is None else round(eta, 1),
         "config_summary": json.loads(job.config_summary_json),
         "has_results": bool(job.has_results),
         "has_mesh_artifact": bool(job.has_mesh_artifact),

@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
 from textual.widgets import Input, Log, Static
 
 from engine.paths import Home
 from engine.store import jobs, settings
 from engine.store.models import Job, database
 from tests.conftest import Cli, EngineProcess
-from tui.app import HornqApp
+from tests.tui.conftest import plain, quit_app, select, settle, wait_until
 from tui.detail import DetailScreen
 from tui.dialogs import ConfirmDialog, ExportDialog, InputDialog
 from tui.help import HelpScreen
 from tui.main import MainScreen
 from tui.state import ViewState
-
-
-async def settle(pilot, seconds: float = 0.1) -> None:
-    await pilot.pause(seconds)
-
-
-async def wait_until(pilot, predicate, timeout: float = 30.0) -> None:
-    """Let the app run until predicate() holds (bounded; not a speed assertion)."""
-    for _ in range(int(timeout / 0.1)):
-        if predicate():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not met")
-
-
-def plain(renderable: object) -> str:
-    console = Console(width=120, file=io.StringIO(), record=True)
-    console.print(renderable)
-    return console.export_text()
-
-
-def select(app: HornqApp, job_id: str) -> None:
-    app.main.table.reselect(job_id)
 
 
 async def test_every_job_appears_with_its_state_and_the_newest_first(make_app, sample: dict[str, str]) -> None:
@@ -119,9 +94,8 @@ async def test_delete_refuses_active_jobs_and_removes_finished_ones(
         assert Job.get_by_id(sample["running"]).status == "running"
         select(app, sample["error"])
         await pilot.press("d", "y")
-        await settle(pilot)
+        await wait_until(pilot, lambda: sample["error"] not in app.main.table.views)
         assert Job.get_or_none(Job.id == sample["error"]) is None
-        assert sample["error"] not in app.main.table.views
 
 
 async def test_marked_jobs_are_cancelled_together(make_app, cli: Cli) -> None:
@@ -141,8 +115,8 @@ async def test_rerun_of_marked_jobs_requeues_only_the_failed_ones(make_app, samp
     async with app.run_test() as pilot:
         for name in ("error", "complete", "cancelled"):
             app.main.table.marked.add(sample[name])
-        await pilot.press("r")
-        await settle(pilot)
+        await pilot.press("r", "y")
+        await wait_until(pilot, lambda: Job.select().where(Job.status == "queued").count() == 3)
         clones = Job.select().where(Job.status == "queued", Job.id != sample["queued"])
         assert sorted(j.label for j in clones) == ["bad mesh", "too slow"]
         original = jobs.stored_config(Job.get_by_id(sample["error"]))
@@ -174,8 +148,8 @@ async def test_export_writes_frd_files_for_a_horn_job(make_app, sample: dict[str
         dialog.query_one("#directory", Input).value = str(tmp_path / "out")
         dialog.query_one("#directory", Input).focus()
         await pilot.press("enter")
-        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
+        await wait_until(pilot, lambda: any((tmp_path / "out").rglob("*.frd")))
     frd = sorted((tmp_path / "out").rglob("*.frd"))
     assert frd and any("rosse 40" in p.name for p in frd)
     first = frd[0].read_text().splitlines()
@@ -186,15 +160,17 @@ async def test_the_concurrency_cap_changes_with_plus_and_minus(make_app, sample:
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("plus", "plus", "minus")
+        await wait_until(pilot, lambda: not any(w.group == "settings" for w in app.workers))
         assert settings.get("max_concurrent_jobs") == 2
         await pilot.press("minus", "minus")
+        await wait_until(pilot, lambda: not any(w.group == "settings" for w in app.workers))
         assert settings.get("max_concurrent_jobs") == 1
 
 
 async def test_status_filter_and_search_narrow_the_table(make_app, sample: dict[str, str]) -> None:
     app = make_app()
     async with app.run_test() as pilot:
-        app.set_query(statuses=["complete", "error"])
+        app.main.set_query(statuses=["complete", "error"])
         await wait_until(pilot, lambda: len(app.main.table.views) == 3)
         assert set(app.main.table.views) == {sample["complete"], sample["error"], sample["horn"]}
         await pilot.press("slash")
@@ -205,12 +181,12 @@ async def test_status_filter_and_search_narrow_the_table(make_app, sample: dict[
 async def test_the_view_is_remembered_across_restarts(make_app, sample: dict[str, str], home: Home) -> None:
     app = make_app()
     async with app.run_test() as pilot:
-        app.set_query(statuses=["complete", "error", "cancelled"], sort="label", descending=False)
+        app.main.set_query(statuses=["complete", "error", "cancelled"], sort="label", descending=False)
         await wait_until(pilot, lambda: len(app.main.table.views) == 4)
         select(app, sample["cancelled"])
         app.theme = "hornq-paper"
         await settle(pilot)
-        await pilot.press("q")
+        await quit_app(app, pilot)
     state = ViewState.load(home.root)
     assert (state.statuses, state.sort, state.theme, state.selected) == (
         ["complete", "error", "cancelled"],
@@ -231,7 +207,7 @@ async def test_selection_stays_on_its_job_when_new_jobs_arrive(make_app, sample:
     async with app.run_test() as pilot:
         select(app, sample["error"])
         new = [cli.submit_command("true") for _ in range(3)]
-        app.wake_poller()
+        app.main.poller.wake()
         await wait_until(pilot, lambda: all(i in app.main.table.views for i in new))
         assert app.main.table.selected_id == sample["error"]
         assert list(app.main.table.views)[:3] != new or app.main.table.cursor_row == 6
@@ -281,7 +257,7 @@ async def test_finished_jobs_raise_a_notification(make_app, cli: Cli, engine_pro
 async def test_quitting_with_work_in_progress_says_it_keeps_running(make_app, sample: dict[str, str]) -> None:
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("q")
+        await quit_app(app, pilot)
     assert app.return_value == "2 job(s) keep running; run `hornq` to re-attach."
 
 
@@ -289,7 +265,7 @@ async def test_a_failing_refresh_keeps_the_data_and_recovers(make_app, sample: d
     app = make_app()
     async with app.run_test() as pilot:
         database.execute_sql("ALTER TABLE job RENAME TO job_away")
-        app.wake_poller()
+        app.main.poller.wake()
         bar = app.main.query_one("#status-bar")
         await wait_until(pilot, lambda: "refresh failed" in str(bar.render()))
         assert len(app.main.table.views) == 6
@@ -326,10 +302,10 @@ async def test_the_app_stays_responsive_with_100k_jobs(make_app, home: Home) -> 
     app = make_app()
     async with app.run_test() as pilot:
         await settle(pilot)
-        assert len(app.main.table.views) == 500 and app.total == 100_000
+        assert len(app.main.table.views) == 500 and app.main.polled.total == 100_000
         await pilot.press("down", "down", "space")
         assert len(app.main.table.marked) == 1
-        app.set_query(search="case 99999")
+        app.main.set_query(search="case 99999")
         await wait_until(pilot, lambda: len(app.main.table.views) == 1)
 
 
@@ -372,5 +348,5 @@ async def test_the_theme_can_be_switched_from_the_palette_and_persists(
         await settle(pilot, 0.3)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.theme == "hornq-paper")
-        await pilot.press("q")
+        await quit_app(app, pilot)
     assert ViewState.load(home.root).theme == "hornq-paper"

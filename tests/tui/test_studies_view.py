@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 from engine.paths import Home
 from engine.store import jobs, studies, watch
 from engine.store.models import Job
+from tests.tui.conftest import wait_until
 from tests.tui.study_sample import STUDY_ID, populate_study
 from tui.compare import ComparisonScreen, MetricChartScreen, MetricPlot, metric_series
 from tui.dialogs import ConfirmDialog
@@ -42,6 +43,7 @@ def test_snapshot_study_grouped_in_the_job_table(snap_compare, size: tuple[int, 
 def test_snapshot_comparison_of_a_study(snap_compare) -> None:
     async def compare(pilot) -> None:
         await pilot.press("down", "C")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComparisonScreen))
         await pilot.pause()
 
     assert snap_compare(APP, terminal_size=(80, 24), run_before=compare)
@@ -94,10 +96,12 @@ async def test_actions_on_a_header_apply_to_the_studys_jobs(make_app, study: dic
         await pilot.press("c")
         assert isinstance(app.screen, ConfirmDialog) and app.screen.question == "Cancel 2 jobs?"
         await pilot.press("y")
+        await wait_until(pilot, lambda: Job.get_by_id(study["points"][60]).status == "cancelled")
         running, queued = (Job.get_by_id(study["points"][a]) for a in (55, 60))
         assert (running.cancellation_requested, queued.status) == (True, "cancelled")
         table.upsert(watch.changes_since(0).changed)
         await pilot.press("r")
+        await wait_until(pilot, lambda: studies.latest(STUDY_ID)[-1].status == "queued")
         again = studies.latest(STUDY_ID)
         assert [j.status for j in again] == ["complete", "complete", "complete", "running", "queued"]
         assert again[-1].id != queued.id and json.loads(again[-1].study_values_json) == {"a": 60}
@@ -119,6 +123,7 @@ async def test_compare_opens_the_whole_study_sorts_and_charts_a_metric_against_t
     app = make_app(poll=False)
     async with app.run_test() as pilot:
         await pilot.press("down", "down", "C")  # on a member: its whole study
+        await wait_until(pilot, lambda: isinstance(app.screen, ComparisonScreen))
         screen = app.screen
         assert isinstance(screen, ComparisonScreen)
         assert shown_rows(screen.table) == [study["points"][a] for a in (40, 45, 50, 55, 60)]
@@ -133,6 +138,7 @@ async def test_compare_opens_the_whole_study_sorts_and_charts_a_metric_against_t
         await pilot.press("right")
         assert chart.metric == "bw_h_spread"
         await pilot.press("escape", "g")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
         assert isinstance(app.screen, ResultsScreen) and len(app.screen.charted) == 3
         assert [label for label, _ in app.screen.charted] == ["a=40", "a=45", "a=50"]
 
@@ -142,6 +148,7 @@ async def test_marked_jobs_are_compared_alone(make_app, study: dict) -> None:
     async with app.run_test() as pilot:
         app.main.table.reselect(study["points"][45])
         await pilot.press("space", "space", "C")
+        await wait_until(pilot, lambda: isinstance(app.screen, ComparisonScreen))
         screen = app.screen
         assert isinstance(screen, ComparisonScreen)
         assert shown_rows(screen.table) == [study["points"][45], study["points"][40]]

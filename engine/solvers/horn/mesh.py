@@ -28,6 +28,7 @@ cheap.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 STATIONS = 32
 AZIMUTH_POINTS = 48
 MM = 0.001
+#: The Debian and Ubuntu packages of the shared libraries gmsh's wheel loads beyond a minimal system.
+GMSH_SYSTEM_PACKAGES = "libglu1-mesa libgl1 libxrender1 libxcursor1 libxft2 libxinerama1 libfontconfig1 libgomp1"
 
 
 @dataclass(frozen=True)
@@ -199,8 +202,9 @@ def _generate(
 ) -> tuple[Any, Any, Any]:
     """Mesh the horn body, or its kept part under a symmetry, with gmsh; returns points (mm), triangles
     (0-based) and physical tags."""
-    import gmsh
     import numpy as np
+
+    gmsh = _import_gmsh()
 
     wall = horn.wall_thickness
     whole = symmetry == mirror_symmetry.NONE
@@ -331,6 +335,22 @@ def _generate(
     all_triangles = np.concatenate(triangles)
     used_nodes, compact = np.unique(all_triangles, return_inverse=True)
     return points[used_nodes], compact.reshape(all_triangles.shape), np.concatenate(tags)
+
+
+def _import_gmsh() -> Any:
+    """gmsh, or a MeshError that names the system library its wheel could not load and the packages that bring
+    it: the wheel needs X11 and OpenGL libraries even without a display, which minimal servers lack."""
+    try:
+        import gmsh
+    except (ImportError, OSError) as exc:
+        missing = re.search(r"\blib[\w+-]+\.so[.\d]*", str(exc))
+        if missing is None:
+            raise
+        raise MeshError(
+            f"gmsh cannot load {missing.group()}, a system library its wheel needs even without a display; "
+            f"on Debian or Ubuntu: sudo apt-get install {GMSH_SYSTEM_PACKAGES}"
+        ) from None
+    return gmsh
 
 
 def _in_a_plane(box: tuple[float, ...]) -> bool:

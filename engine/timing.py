@@ -1,0 +1,61 @@
+"""How long a job has run and how long it has left: one reckoning for the app, the CLI and its JSON.
+
+It reads a job's ``status``, ``progress``, ``started_at`` and ``completed_at`` (ISO 8601 strings as stored), so a
+database row and the app's snapshot of one are measured alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class Timed(Protocol):
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def progress(self) -> float: ...
+
+    @property
+    def started_at(self) -> str | None: ...
+
+    @property
+    def completed_at(self) -> str | None: ...
+
+
+def parse_time(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
+
+
+def elapsed_s(job: Timed, now: datetime) -> float | None:
+    """Seconds since the job started, or its run time once it ended; None while it has not started."""
+    started = parse_time(job.started_at)
+    if started is None:
+        return None
+    end = parse_time(job.completed_at) or now
+    return (end - started).total_seconds()
+
+
+def eta_s(job: Timed, now: datetime) -> float | None:
+    """Remaining time by linear extrapolation, once there is enough progress to extrapolate from."""
+    if job.status != "running" or job.progress < 0.02:
+        return None
+    elapsed = elapsed_s(job, now)
+    return None if elapsed is None else elapsed * (1 - job.progress) / job.progress
+
+
+def duration(seconds: float | None) -> str:
+    """Short and of bounded width (at most six characters): 42s, 3m07s, 5h12m, 3d04h; empty for no time."""
+    if seconds is None or seconds < 0:
+        return ""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours // 24}d{hours % 24:02d}h"
