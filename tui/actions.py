@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import cast
 
-from rich.markup import escape
 from textual import work
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
@@ -75,7 +74,7 @@ class JobActions(Screen[None]):
 
     def confirm(self, verb: str, ids: list[str], note: str, then: Callable[[], object]) -> None:
         """Ask before acting, naming the jobs; with marks, saying they are marked (not the row under the cursor)."""
-        question = f"{verb} {escape(self.table.what(ids))}?"
+        question = f"{verb} {self.table.what(ids)}?"
         one_row = len(ids) == 1 and not self.table.marked and not self.table.selected_study
         detail = note if one_row else f"{self.table.listing(ids)}\n\n{note}"
         self.app.push_screen(ConfirmDialog(question, detail), lambda yes: then() if yes else None)
@@ -216,7 +215,7 @@ class JobActions(Screen[None]):
             if text is not None:
                 self.act("label", ids, partial(label, text=text))
 
-        title = f"Label for {escape(self.table.what(ids))}"
+        title = f"Label for {self.table.what(ids)}"
         if len(ids) > 1:
             title += " (" + ", ".join(i[:8] for i in ids[:3]) + (", …" if len(ids) > 3 else "") + ")"
         self.app.push_screen(InputDialog(title, current, validate=check), labelled)
@@ -232,7 +231,7 @@ class JobActions(Screen[None]):
             if choice is not None:
                 self.export(ids, *choice)
 
-        title = f"Export results of {escape(self.table.what(ids))}"
+        title = f"Export results of {self.table.what(ids)}"
         self.app.push_screen(ExportJobsDialog(title, str(Path.cwd() / "hornq-export")), chosen)
 
     @work(thread=True, group="export")
@@ -254,17 +253,21 @@ class JobActions(Screen[None]):
         if message.error:
             self.notify(message.error, severity="error", timeout=10, markup=False)
         if message.written or not message.error:
-            self.notify(f"wrote {message.written} file(s) to {message.directory}")
+            self.notify(f"wrote {message.written} file(s) to {message.directory}", markup=False)
 
     def action_cap(self, step: int) -> None:
         self.change_cap(step)
 
     @work(thread=True, group="settings")
     def change_cap(self, step: int) -> None:
-        """Read and write the cap in one transaction, so quick presses each count."""
+        """Read and write the cap in one transaction, so quick presses each count; below one job it stays."""
         try:
             with database.atomic():
-                cap = settings.set_value("max_concurrent_jobs", str(settings.get("max_concurrent_jobs") + step))
+                cap = settings.get("max_concurrent_jobs") + step
+                if cap < 1:
+                    self.post_message(Notice("at least 1 job runs at once", "warning"))
+                    return
+                cap = settings.set_value("max_concurrent_jobs", str(cap))
         except Exception as exc:  # a refused value or a busy database: the cap stays as it was
             self.post_message(failed("concurrency cap", exc))
             return

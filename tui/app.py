@@ -24,6 +24,9 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.notifications import Notification, Notify
+from textual.screen import Screen
 
 from engine.paths import Home
 from engine.run import daemon
@@ -32,15 +35,45 @@ from engine.store import jobs
 from engine.store.db import open_database
 from engine.store.models import Job
 from tui.commands import ActionCommands
-from tui.jobtable import JobTable
+from tui.compare import ComparisonScreen, MetricChartScreen
+from tui.detail import DetailScreen
+from tui.dialogs import ConfirmDialog, ExportDialog, FilterDialog, InputDialog
+from tui.help import HelpScreen, Section
+from tui.keys import clashes, declared_bindings, declared_rows, live_rows, parse_keymap
 from tui.main import MainScreen
 from tui.messages import ChartsLoaded, Notice, explain, failed
+from tui.plotting import distinct_names
+from tui.results import ResultsScreen
 from tui.state import ViewState
 from tui.studies import StudyJobTable
 
 KEYMAP_FILE = "keymap.toml"
 #: The first paint waits this long at most for the first window of jobs (read in a worker), then paints anyway.
 FIRST_PAINT_WAIT_S = 2.0
+#: At most this many toasts show at once (the oldest goes first), so a burst never buries the screen.
+MAX_TOASTS = 3
+#: Each screen as help names it, with the classes whose bindings it answers to, in the order help lists them.
+SCREENS: tuple[tuple[str, type[Screen], tuple[type[DOMNode], ...]], ...] = (
+    ("Job table", MainScreen, (StudyJobTable,)),
+    ("Job detail", DetailScreen, ()),
+    ("Charts", ResultsScreen, ()),
+    ("Compare", ComparisonScreen, ()),
+    ("Metric chart", MetricChartScreen, ()),
+)
+#: The dialogs, listed together in help; each is modal, so only its own bindings answer.
+DIALOGS: tuple[tuple[str, type[Screen]], ...] = (
+    ("confirmation", ConfirmDialog),
+    ("input dialog", InputDialog),
+    ("export dialog", ExportDialog),
+    ("filter dialog", FilterDialog),
+    ("help", HelpScreen),
+)
+
+
+def known_ids() -> set[str]:
+    """Every binding id a keymap.toml may name."""
+    classes = [HornqApp, *(c for _, screen, widgets in SCREENS for c in (screen, *widgets)), *dict(DIALOGS).values()]
+    return {b.id for b in declared_bindings(*classes) if b.id}
 
 
 class HornqApp(App[str | None]):
@@ -48,9 +81,18 @@ class HornqApp(App[str | None]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ActionCommands}
     BINDINGS = [
-        Binding("q", "quit_app", "Quit", id="quit", tooltip="leave hornq; running jobs go on"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="list every key"),
-        Binding("T", "change_theme", "Theme", show=False, id="theme", tooltip="pick a colour theme"),
+        Binding("q", "quit_app", "Quit", id="app.quit", tooltip="leave hornq; running jobs go on"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="list every key"),
+        Binding("T", "change_theme", "Theme", show=False, id="app.theme", tooltip="pick a colour theme"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            show=False,
+            priority=True,
+            id="app.palette",
+            tooltip="search every action of this screen by name",
+        ),
     ]
 
     def __init__(
@@ -68,6 +110,7 @@ class HornqApp(App[str | None]):
         self.keys = self._read_keymap()
         self._saving = threading.Lock()
         self.quitting = False
+        self._toasts: dict[tuple[str, str, str], tuple[Notification, int]] = {}
 
     # ------------------------------------------------------------- start and stop
 
@@ -75,7 +118,7 @@ class HornqApp(App[str | None]):
         """Paint once the main screen has its first window of jobs (or after FIRST_PAINT_WAIT_S): keys pressed
         meanwhile wait in the queue instead of landing on an empty table."""
         for problem in self.start_problems:
-            self.notify(problem, severity="warning", timeout=10)
+            self.notify(problem, severity="warning", timeout=10, markup=False)
         if self.keys:
             self.set_keymap(self.keys)
         main = MainScreen()
@@ -103,11 +146,32 @@ class HornqApp(App[str | None]):
         if not path.exists():
             return {}
         try:
-            keys = tomllib.loads(path.read_text(encoding="utf-8")).get("keys", {})
+            keys, problems = parse_keymap(path.read_text(encoding="utf-8"), known_ids())
         except (OSError, tomllib.TOMLDecodeError) as exc:
             self.start_problems.append(f"{path}: {exc}")
             return {}
-        return {str(k): str(v) for k, v in keys.items()}
+        screens = [(title, declared_bindings(cls, *widgets, HornqApp)) for title, cls, widgets in SCREENS]
+        screens += [(title, declared_bindings(cls)) for title, cls in DIALOGS]
+        self.start_problems.extend([*problems, *clashes(screens, keys)])
+        return keys
+
+    def _on_notify(self, event: Notify) -> None:
+        """Coalesce toasts: the same text again replaces its toast with a count (``… (×3)``), and at most
+        MAX_TOASTS show at once."""
+        note = event.notification
+        key = (note.title, note.message, note.severity)
+        self._toasts = {k: v for k, v in self._toasts.items() if v[0] in self._notifications and not v[0].has_expired}
+        count = 1
+        if key in self._toasts:
+            old, count = self._toasts.pop(key)
+            self._unnotify(old, refresh=False)
+            count += 1
+            note.message = f"{note.message} (×{count})"
+        self._toasts[key] = (note, count)
+        while len(self._toasts) > MAX_TOASTS:
+            oldest = next(iter(self._toasts))
+            self._unnotify(self._toasts.pop(oldest)[0], refresh=False)
+        super()._on_notify(event)
 
     def watch_theme(self, theme: str) -> None:
         if theme != self.state.theme:
@@ -162,16 +226,22 @@ class HornqApp(App[str | None]):
             self.call_from_thread(self.exit, message)
 
     def action_help(self) -> None:
-        from tui.detail import DetailScreen
-        from tui.help import HelpScreen
+        self.push_screen(HelpScreen(self.help_sections(self.screen)))
 
+    def help_sections(self, screen: Screen) -> list[Section]:
+        """The keys of the screen help was asked on as they work now (keymap applied, shadowed keys left out),
+        then the app's, then every other screen's as the keymap sets them."""
+        live = live_rows(screen)
+        here = next((title for title, cls, _ in SCREENS if type(screen) is cls), "This screen")
         sections = [
-            ("Everywhere", self.BINDINGS),
-            ("Job table", MainScreen.BINDINGS + JobTable.BINDINGS + StudyJobTable.BINDINGS),
-            ("Job detail", DetailScreen.BINDINGS),
-            ("Command palette", [Binding("ctrl+p", "command_palette", "Search every command")]),
+            (f"{here} (this screen)", [row for row in live if row.node is not self]),
+            ("Everywhere", [row for row in live if row.node is self]),
         ]
-        self.push_screen(HelpScreen(sections))
+        for title, cls, widgets in SCREENS:
+            if type(screen) is not cls:
+                sections.append((title, declared_rows(declared_bindings(cls, *widgets), self.keys)))
+        dialogs = declared_bindings(*(cls for _, cls in DIALOGS))
+        return [(title, rows) for title, rows in [*sections, ("Dialogs", declared_rows(dialogs, self.keys))] if rows]
 
     # ------------------------------------------------------------- shared services for screens
 
@@ -180,8 +250,6 @@ class HornqApp(App[str | None]):
         return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
     def open_detail(self, job_id: str, tab: str) -> None:
-        from tui.detail import DetailScreen
-
         self.push_screen(DetailScreen(self.home, job_id, tab=tab))
 
     def action_open_results(self) -> None:
@@ -190,25 +258,24 @@ class HornqApp(App[str | None]):
 
     @work(thread=True, group="charts", exclusive=True)
     def show_charts(self, ids: list[str], names: dict[str, str] | None = None) -> None:
-        """Read the results of the jobs that have charts, then open them (names default to label or short id)."""
-        charted = []
+        """Read the results of the jobs that have charts, then open them (names default to label or short id;
+        jobs that share a name are told apart by their short ids)."""
+        found = []
         try:
             for job_id in ids:
                 job = Job.get_or_none(Job.id == job_id)
                 if job is not None and job.has_results and entry(job.kind, "CHARTS"):
-                    name = (names or {}).get(job_id) or job.label or job_id[:8]
-                    charted.append((name, jobs.results(job_id)))
+                    found.append((job_id, (names or {}).get(job_id) or job.label, jobs.results(job_id)))
         except Exception as exc:  # a toast naming what failed
             self.post_message(failed("charts", exc))
             return
-        self.post_message(ChartsLoaded(charted))
+        shown = distinct_names([(job_id, name) for job_id, name, _ in found])
+        self.post_message(ChartsLoaded([(name, results) for name, (_, _, results) in zip(shown, found, strict=True)]))
 
     def on_charts_loaded(self, message: ChartsLoaded) -> None:
         if not message.charted:
             self.notify("charts need a complete horn job with results", severity="warning")
             return
-        from tui.results import ResultsScreen
-
         self.push_screen(ResultsScreen(message.charted))
 
     def edit_text(self, text: str, suffix: str) -> str | None:
@@ -225,7 +292,7 @@ class HornqApp(App[str | None]):
                 result = subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
             edited = path.read_text(encoding="utf-8")
         if result.returncode != 0:
-            self.notify(f"{editor} exited with {result.returncode}; nothing queued", severity="warning")
+            self.notify(f"{editor} exited with {result.returncode}; nothing queued", severity="warning", markup=False)
             return None
         if edited == text:
             self.notify("config unchanged; nothing queued")

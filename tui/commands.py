@@ -1,4 +1,4 @@
-"""Command-palette entries for every action of the job table, searchable by name."""
+"""Command-palette entries for every action of the screen the palette was opened on, each with its key."""
 
 from __future__ import annotations
 
@@ -6,27 +6,26 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.keys import KeyRow, live_rows
+
 
 class ActionCommands(Provider):
-    """Offers the main screen's bindings (and ones the footer has no room for) as palette commands."""
+    """The live bindings of the screen under the palette (``self.screen``; ``app.screen`` is the palette itself
+    while it is open), keymap applied: searching "cancel" finds "Cancel (c)" and runs it on that screen."""
 
-    def _commands(self) -> list[tuple[str, str, str]]:
-        screen = self.app.screen
-        entries = getattr(screen, "palette_commands", None)
-        return entries() if entries else []
+    def _commands(self) -> list[tuple[str, KeyRow]]:
+        rows = [row for row in live_rows(self.screen) if row.action not in ("command_palette", "app.command_palette")]
+        return [(f"{row.description} ({row.shown_keys})", row) for row in rows]
 
     async def discover(self) -> Hits:
-        for name, help_text, action in self._commands():
-            yield DiscoveryHit(name, partial(self.app.run_action, action, self.app.screen), help=help_text)
+        for name, row in self._commands():
+            yield DiscoveryHit(name, partial(self.app.run_action, row.action, row.node), help=row.tooltip)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, action in self._commands():
+        for name, row in self._commands():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(
-                    score,
-                    matcher.highlight(name),
-                    partial(self.app.run_action, action, self.app.screen),
-                    help=help_text,
+                    score, matcher.highlight(name), partial(self.app.run_action, row.action, row.node), help=row.tooltip
                 )

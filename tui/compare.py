@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import ColumnKey
 from textual_plotext import PlotextPlot
 
 from engine.config.sweeps import Value, format_value, label_for
@@ -52,10 +53,20 @@ class Comparison:
         return headline + tuple(m.key for m in self.metrics.METRICS if m.key not in headline)
 
 
-def column_title(metric: Metric) -> Text:
-    """Two short lines (``BW H`` / ``spread``) so metric columns stay narrow."""
+def column_title(metric: Metric, arrow: str = "") -> Text:
+    """Two short lines (``BW H`` / ``spread``) so metric columns stay narrow; the sorted column ends in an arrow."""
     first, _, last = metric.title.rpartition(" ")
-    return Text(f"{first}\n{last}" if first else last, justify="right")
+    return Text(f"{first}\n{last}{arrow}" if first else f"{last}{arrow}", justify="right")
+
+
+def band_text(document: dict[str, Any]) -> str:
+    """The band the metrics average over: the configured band cut to each job's sweep, as each job's metrics
+    report it (``band_used_hz``), so a sweep that stops at 2 kHz says 1–2 kHz, not 1–10 kHz."""
+    used = {tuple(row["band_used_hz"]) for row in document["jobs"] if row.get("band_used_hz")}
+    low, high = document["settings"]["band_hz"]
+    if used:
+        low, high = min(lo for lo, _ in used), max(hi for _, hi in used)
+    return f"band {low / 1000:.3g}–{high / 1000:.3g} kHz" + ("" if len(used) == 1 else ", cut to each sweep")
 
 
 def metric_series(document: dict[str, Any], key: str, parameter: str) -> list[Series]:
@@ -147,10 +158,9 @@ class ComparisonScreen(Screen[None]):
 
     def _title(self) -> Text:
         study = self.document["study"]
-        low, high = self.document["settings"]["band_hz"]
         what = f"study {study['name']}" if study else "selected jobs"
         title = Text.assemble(
-            (f"Compare {what}", "bold"), f" · {len(self.rows)} job(s) · band {low / 1000:g}–{high / 1000:g} kHz · "
+            (f"Compare {what}", "bold"), f" · {len(self.rows)} job(s) · {band_text(self.document)} · "
         )
         title.append(" best ", style="bold reverse")
         title.append(
@@ -167,14 +177,23 @@ class ComparisonScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.table
         table.add_column(" ", key="mark", width=1)
-        table.add_column(Text("Job\n"), key="job", width=14)
-        table.add_column(Text("Status\n"), key="status", width=8)
+        table.add_column(self._header("job"), key="job", width=14)
+        table.add_column(self._header("status"), key="status", width=8)
         for key in self.comparison.column_order:
-            title = column_title(self.metrics.BY_KEY[key])
+            title = column_title(self.metrics.BY_KEY[key], "↓")  # room for the sort arrow
             width = max(6, *(len(line) for line in title.plain.splitlines()))
-            table.add_column(title, key=key, width=width)
+            table.add_column(self._header(key), key=key, width=width)
         self._fill(list(self.rows))
         table.focus()
+
+    def _header(self, key: str) -> Text:
+        """A column's header; the column the rows are sorted by ends in an arrow."""
+        arrow = ""
+        if self.sorted_by is not None and self.sorted_by[0] == key:
+            arrow = "↓" if self.sorted_by[1] else "↑"
+        if key in self.metrics.BY_KEY:
+            return column_title(self.metrics.BY_KEY[key], arrow)
+        return Text(f"{key.capitalize()}{arrow}\n")
 
     def _cells(self, row: dict[str, Any]) -> list[Any]:
         best_style = Style(bold=True, reverse=True)
@@ -218,13 +237,10 @@ class ComparisonScreen(Screen[None]):
             ordered = sorted(rows, key=lambda r: r["status"], reverse=descending)
         else:
             ordered = sorted(rows, key=_name_key, reverse=descending)
-        self._fill([row["id"] for row in ordered])
         self.sorted_by = (column, descending)
-        self.notify(
-            f"sorted by {self.metrics.BY_KEY[column].title if column in self.metrics.BY_KEY else column}"
-            + (" (descending)" if descending else ""),
-            timeout=2,
-        )
+        for key in ("job", "status", *self.comparison.column_order):
+            self.table.columns[ColumnKey(key)].label = self._header(key)
+        self._fill([row["id"] for row in ordered])
 
     def _fill(self, order: list[str]) -> None:
         """Show the rows in this order, the cursor staying on the same job and column."""
@@ -328,14 +344,14 @@ class MetricChartScreen(Screen[None]):
             tooltip="put the next varied parameter on the x axis",
         ),
         Binding(
-            "right,bracketright",
+            "right,right_square_bracket",
             "step_metric(1)",
             "Next metric",
             id="metric-chart.next",
             tooltip="chart the next metric",
         ),
         Binding(
-            "left,bracketleft",
+            "left,left_square_bracket",
             "step_metric(-1)",
             "Prev metric",
             id="metric-chart.previous",

@@ -24,6 +24,7 @@ from textual.worker import Worker
 from engine.paths import Home
 from engine.solvers import entry
 from engine.store import jobs
+from engine.store.lifecycle import Status
 from engine.store.models import Job
 from engine.store.watch import JobView
 from engine.text import printable
@@ -81,10 +82,10 @@ class JobReader:
 class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="detail.back", tooltip="back to the job table"),
-        Binding("o", "show_tab('overview')", "Overview", id="detail.overview"),
-        Binding("l", "show_tab('log')", "Log", id="detail.log"),
+        Binding("o", "show_tab('overview')", "Overview", id="detail.overview", tooltip="summary, timings, history"),
+        Binding("l", "show_tab('log')", "Log", id="detail.log", tooltip="the job's log, followed live"),
         Binding("F", "toggle_follow", "Follow", id="detail.follow", tooltip="keep the log scrolled to its end"),
-        Binding("g", "app.open_results", "Charts", id="detail.results", tooltip="result charts of this job"),
+        Binding("g", "app.open_results", "Charts", id="detail.charts", tooltip="result charts of this job"),
     ]
 
     def __init__(self, home: Home, job_id: str, *, tab: str = "overview") -> None:
@@ -161,9 +162,9 @@ def overview(detail: JobDetail, now: datetime) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    grid.add_row("kind", f"{job.kind} ({job.executor})")
-    for name, value in job.summary.items():
-        grid.add_row(f"  {name}", Text(str(value)))
+    grid.add_row("kind", Text(f"{job.kind} ({job.executor})"))
+    if summary := cells.summary_line(job):
+        grid.add_row("config", Text(summary))
     grid.add_row("created", cells.short_time(job.created_at, now))
     if job.started_at:
         grid.add_row("started", cells.short_time(job.started_at, now))
@@ -173,7 +174,7 @@ def overview(detail: JobDetail, now: datetime) -> Table:
     eta = cells.eta_s(job, now)
     if eta is not None:
         grid.add_row("eta", cells.duration(eta))
-    if job.stage:
+    if job.stage and job.status == Status.RUNNING:
         grid.add_row("stage", Text(f"{job.stage}: {job.stage_message or ''}"))
     if job.error_message:
         grid.add_row("error", Text(printable(job.error_message), style="red"))
@@ -186,9 +187,9 @@ def overview(detail: JobDetail, now: datetime) -> Table:
     for event in detail.history:
         history.add_row(
             cells.short_time(event["at"], now),
-            event["from"] or "–",
+            Text(event["from"] or "–"),
             cells.status_text(event["to"]),
-            event["source"],
+            Text(event["source"]),
             Text(printable(event["message"] or "", 300)),
         )
     grid.add_row("", "")

@@ -1,4 +1,6 @@
-"""Modal dialogs: confirmations that default to No, and inputs that show validation errors inline."""
+"""Modal dialogs: confirmations that default to No, and inputs that show validation errors inline.
+
+Titles and messages are plain text, never markup: they carry labels, paths and config errors a user wrote."""
 
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question; focus starts on No, and Escape means No."""
 
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("escape,n", "answer(False)", "No", id="confirm.no", tooltip="a confirmation: no (the default)"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="a confirmation: yes, act"),
     ]
 
     def __init__(self, question: str, detail: str = "") -> None:
@@ -31,7 +33,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(self.question, classes="dialog-title", markup=False)
             if self.detail:
                 yield Static(self.detail, classes="dialog-detail", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -51,7 +53,9 @@ class ConfirmDialog(ModalScreen[bool]):
 class InputDialog(ModalScreen[str | None]):
     """One line of input; ``validate`` returns an error message to show, or None to accept."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="input.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="input.cancel", tooltip="new job, label: close, change nothing")
+    ]
 
     def __init__(
         self, title: str, value: str = "", *, placeholder: str = "", validate: Validator | None = None
@@ -64,7 +68,7 @@ class InputDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="value")
             yield Static("", id="error", classes="dialog-error", markup=False)
             yield Static("Enter accepts · Esc cancels", classes="dialog-hint")
@@ -99,7 +103,7 @@ def config_file_error(path_text: str, check: Callable[[Path], object]) -> str | 
 class ExportDialog(ModalScreen[tuple[str, str] | None]):
     """Choose an export format and a target directory."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="export: close, write nothing")]
     FORMATS = ("frd", "csv", "json")
 
     def __init__(self, directory: str, validate: Callable[[str, str], str | None]) -> None:
@@ -109,7 +113,7 @@ class ExportDialog(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Export results", classes="dialog-title")
+            yield Label("Export results", classes="dialog-title", markup=False)
             with RadioSet(id="format"):
                 for index, name in enumerate(self.FORMATS):
                     yield RadioButton(name.upper(), value=index == 0, id=name)
@@ -138,8 +142,10 @@ class FilterDialog(ModalScreen[list[str] | None]):
     """Pick the statuses to show; none picked shows all."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
-        Binding("enter", "accept", "Apply", id="filter.apply", priority=True),
+        Binding("escape", "cancel", "Cancel", id="filter.cancel", tooltip="filter: close, keep the filter"),
+        Binding(
+            "enter", "accept", "Apply", id="filter.apply", priority=True, tooltip="filter: show the ticked statuses"
+        ),
     ]
 
     def __init__(self, statuses: list[str], chosen: list[str]) -> None:
@@ -149,7 +155,7 @@ class FilterDialog(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Show jobs with status", classes="dialog-title")
+            yield Label("Show jobs with status", classes="dialog-title", markup=False)
             yield SelectionList[str](*[(s, s, s in self.chosen) for s in self.statuses], id="statuses")
             yield Static("Space toggles · Enter applies · Esc cancels", classes="dialog-hint")
 

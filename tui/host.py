@@ -17,6 +17,7 @@ class AppHost(Protocol):
     """The view state and the services the screens share, all kept by the one app."""
 
     home: Home
+    keys: dict[str, str]
     now: Callable[[], datetime]
     poll: bool
     start_engine: bool

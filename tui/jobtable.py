@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from engine.store.watch import JobView
 from engine.text import one_line
@@ -33,6 +34,16 @@ COLUMNS = (
 )
 #: How many jobs a confirmation lists by name before it says "and N more".
 NAMED = 5
+#: The column each sort orders by, whose header carries the sort's arrow; sorted by start, the time column shows
+#: when each job started instead of when it was queued.
+SORT_COLUMNS = {
+    "created": "queued",
+    "status": "status",
+    "label": "label",
+    "kind": "kind",
+    "progress": "progress",
+    "started": "queued",
+}
 SORT_KEYS: dict[str, Callable[[JobView], Any]] = {
     "created": lambda j: j.queue_seq,
     "status": lambda j: (j.status, j.queue_seq),
@@ -56,7 +67,15 @@ class IdCell(str):
 
 class JobTable(DataTable):
     BINDINGS = [
-        Binding("space", "toggle_mark", "Mark", id="mark", tooltip="mark the job for a bulk action"),
+        Binding(
+            "enter",
+            "select_cursor",
+            "Detail",
+            show=False,
+            id="main.detail",
+            tooltip="summary, timings, history of the job; on a study's header, fold it",
+        ),
+        Binding("space", "toggle_mark", "Mark", id="main.mark", tooltip="mark the job for a bulk action"),
     ]
 
     class SelectionChanged(Message):
@@ -79,7 +98,19 @@ class JobTable(DataTable):
 
     def on_mount(self) -> None:
         for key, title, width in COLUMNS:
-            self.add_column(title, key=key, width=width)
+            self.add_column(self.column_title(key, title), key=key, width=width)
+
+    def column_title(self, key: str, title: str) -> Text:
+        """A column's header, with an arrow on the column the rows are sorted by."""
+        if key == "queued" and self.sort_name == "started":
+            title = "Started"
+        if SORT_COLUMNS[self.sort_name] == key:
+            return Text.assemble(title, ("↓" if self.descending else "↑", "bold"))
+        return Text(title)
+
+    def time_of(self, job: JobView) -> str | None:
+        """What the time column shows: when the job started if that is the sort, else when it was queued."""
+        return job.started_at if self.sort_name == "started" else job.queued_at
 
     @property
     def selected_id(self) -> str | None:
@@ -96,7 +127,7 @@ class JobTable(DataTable):
 
     def what(self, ids: list[str]) -> str:
         """The jobs an action acts on, said the way a confirmation asks: ``job 3f2a9c1e (label)``, ``2 marked
-        jobs``. The label is user text: callers escape it before it meets markup."""
+        jobs``. The label is user text: dialogs show it as plain text, never as markup."""
         if self.marked:
             return f"{len(ids)} marked job" + ("s" if len(ids) != 1 else "")
         if len(ids) == 1:
@@ -120,13 +151,13 @@ class JobTable(DataTable):
             "mark": Text("●", style="bold yellow") if job.id in self.marked else "",
             "id": IdCell(job.id),
             "label": cells.label(job),
-            "kind": "cmd" if job.kind == "command" else job.kind,
+            "kind": Text("cmd" if job.kind == "command" else job.kind),
             "status": cells.status_text(job.status),
             "progress": cells.progress_bar(job),
             "message": cells.message(job),
             "elapsed": cells.duration(cells.elapsed_s(job, now)),
             "eta": cells.duration(cells.eta_s(job, now)),
-            "queued": cells.short_time(job.queued_at, now),
+            "queued": cells.short_time(self.time_of(job), now),
         }
 
     def replace_all(self, jobs: Iterable[JobView], keep: str | None = None) -> None:
@@ -184,9 +215,19 @@ class JobTable(DataTable):
                 self.update_cell(job.id, "eta", cells.duration(cells.eta_s(job, now)))
 
     def set_sort(self, name: str, descending: bool) -> None:
+        times_changed = (name == "started") != (self.sort_name == "started")
         self.sort_name, self.descending = name, descending
-        self.resort()
+        for key, title, _ in COLUMNS:
+            self.columns[ColumnKey(key)].label = self.column_title(key, title)
+        if times_changed:
+            self.refresh_times()
+        self.resort()  # also redraws the headers
         self.reselect(self.selected_id)
+
+    def refresh_times(self) -> None:
+        for job in self.views.values():
+            if job.id in self.rows:
+                self.update_cell(job.id, "queued", self._cells(job)["queued"])
 
     def resort(self) -> None:
         by = SORT_KEYS[self.sort_name]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -261,10 +261,24 @@ class BeamwidthChart(LineChart):
 
 
 class ImpedanceChart(LineChart):
-    """Normalised throat impedance (z / ρc), real and imaginary parts, versus frequency."""
+    """Normalised throat impedance (z / ρc), real and imaginary parts, versus frequency, in the engineering
+    convention e^(+jωt) that designers read and the exported impedance.txt uses: a mass-like load has Im > 0.
+    Results solved under e^(−iωt), the solver's convention (their ``time_convention``), are conjugated for it."""
 
-    TITLE = "Throat impedance (z/ρc)"
+    TITLE = "Throat impedance z/ρc (e^+jωt)"
     QUANTITIES = ("Re", "Im")
 
     def traces(self) -> list[Trace]:
-        return _line_traces(self.charted, [("Re", ("throat_impedance", "real")), ("Im", ("throat_impedance", "imag"))])
+        traces = _line_traces(
+            self.charted, [("Re", ("throat_impedance", "real")), ("Im", ("throat_impedance", "imag"))]
+        )
+        conjugate = {job for job, (_, results) in enumerate(self.charted) if not _engineering_convention(results)}
+        return [replace(t, y=[-v for v in t.y]) if t.quantity == "Im" and t.job in conjugate else t for t in traces]
+
+
+def _engineering_convention(results: Mapping[str, Any]) -> bool:
+    """Whether results are stated in e^(+jωt); the solver writes e^(−iωt), and results without the statement
+    come from it."""
+    metadata = results.get("metadata")
+    convention = metadata.get("time_convention") if isinstance(metadata, Mapping) else None
+    return isinstance(convention, str) and "+" in convention

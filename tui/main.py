@@ -1,4 +1,5 @@
-"""The main screen: the job table with its search, filter and sort, the strip under it and the status bar.
+"""The main screen: the job table with its search, filter and sort, the strip under it and the status bar; in
+place of a table without rows, what to do (queue a first job, or change the filter).
 
 The screen never reads or writes the database itself: its poller runs in a thread worker and posts messages that
 update the table; the strip and the status bar are drawn again from the table whenever it changes, so they
@@ -24,30 +25,32 @@ from tui import cells
 from tui.actions import JobActions
 from tui.dialogs import FilterDialog
 from tui.jobtable import SORT_KEYS, JobTable
+from tui.keys import key_names
 from tui.messages import JobsChanged, JobsLoaded, PollFailed
 from tui.poller import Poller, PollState, query_of
 from tui.studies import StudyJobTable
 
 
 class MainScreen(JobActions):
+    #: Back from a dialog with nothing focused, the table takes the keys (never the hidden search box).
+    AUTO_FOCUS = "#jobs"
     BINDINGS = [
-        Binding("enter", "detail", "Detail", id="detail", tooltip="summary, timings, history of the job"),
-        Binding("l", "log", "Log", id="log", tooltip="follow the job's log"),
+        Binding("l", "log", "Log", id="main.log", tooltip="follow the job's log"),
         Binding(
             "g",
             "app.open_results",
             "Charts",
-            id="charts",
+            id="main.charts",
             tooltip="result charts; with marked jobs, an overlay comparing them",
         ),
-        Binding("n", "new_job", "New", id="new", tooltip="queue a job from a config file"),
-        Binding("c", "cancel_jobs", "Cancel", id="cancel", tooltip="cancel the selected or marked jobs"),
-        Binding("d", "delete_jobs", "Delete", id="delete", tooltip="delete finished selected or marked jobs"),
+        Binding("n", "new_job", "New", id="main.new", tooltip="queue a job from a config file"),
+        Binding("c", "cancel_jobs", "Cancel", id="main.cancel", tooltip="cancel the selected or marked jobs"),
+        Binding("d", "delete_jobs", "Delete", id="main.delete", tooltip="delete finished selected or marked jobs"),
         Binding(
             "r",
             "rerun",
             "Re-run",
-            id="rerun",
+            id="main.rerun",
             tooltip="queue the job again; with marks, re-run the marked jobs that failed",
         ),
         Binding(
@@ -55,33 +58,33 @@ class MainScreen(JobActions):
             "rerun_edited",
             "Edit+run",
             show=False,
-            id="rerun-edit",
+            id="main.rerun-edit",
             tooltip="edit a copy of the job's config in $EDITOR, then queue it",
         ),
-        Binding("L", "label", "Label", show=False, id="label", tooltip="set the label of the selected jobs"),
-        Binding("x", "export", "Export", show=False, id="export", tooltip="write FRD, CSV or JSON files"),
-        Binding("slash", "search", "Search", id="search", tooltip="search id, label and config"),
-        Binding("f", "filter", "Filter", id="filter", tooltip="show only some statuses"),
-        Binding("s", "cycle_sort", "Sort", show=False, id="sort", tooltip="sort by the next column"),
-        Binding("S", "reverse_sort", "Reverse", show=False, id="sort-reverse", tooltip="reverse the sort order"),
-        Binding("escape", "clear_marks", "Unmark", show=False, id="unmark", tooltip="clear marks and search"),
-        Binding("plus", "cap(1)", "Cap+", show=False, id="cap-up", tooltip="run one more job at once"),
-        Binding("minus", "cap(-1)", "Cap−", show=False, id="cap-down", tooltip="run one job fewer at once"),
+        Binding("L", "label", "Label", show=False, id="main.label", tooltip="set the label of the selected jobs"),
+        Binding("x", "export", "Export", show=False, id="main.export", tooltip="write FRD, CSV or JSON files"),
+        Binding("slash", "search", "Search", id="main.search", tooltip="search id, label and config"),
+        Binding("f", "filter", "Filter", id="main.filter", tooltip="show only some statuses"),
+        Binding("s", "cycle_sort", "Sort", show=False, id="main.sort", tooltip="sort by the next column"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="main.sort-reverse", tooltip="reverse the sort order"),
+        Binding("escape", "clear_marks", "Unmark", show=False, id="main.unmark", tooltip="clear marks and search"),
+        Binding("plus", "cap(1)", "Cap+", show=False, id="main.cap-up", tooltip="run one more job at once"),
+        Binding("minus", "cap(-1)", "Cap−", show=False, id="main.cap-down", tooltip="run one job fewer at once"),
         Binding(
             "ctrl+e",
             "start_engine",
             "Engine",
             show=False,
-            id="engine-start",
+            id="main.engine-start",
             tooltip="start the background engine if none is running",
         ),
-        Binding("b", "toggle_bell", "Bell", show=False, id="bell", tooltip="ring the terminal bell when jobs end"),
+        Binding("b", "toggle_bell", "Bell", show=False, id="main.bell", tooltip="ring the terminal bell when jobs end"),
         Binding(
             "C",
             "compare",
             "Compare",
             show=False,
-            id="compare",
+            id="main.compare",
             tooltip="metrics side by side: marked jobs, or the whole study of the selected row",
         ),
     ]
@@ -91,10 +94,12 @@ class MainScreen(JobActions):
         self.polled = PollState()
         self.first_load = asyncio.Event()  # set once the first window (or its failure) is on screen
         self.pending_select: str | None = None
+        self.shown_hint: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search id, label, config…  (Enter keeps, Esc clears)", id="search")
         yield StudyJobTable(now=self.hornq.now, id="jobs")
+        yield Static(id="empty")
         yield Static(id="selection", markup=False)
         yield Static(id="status-bar", markup=False)
         yield Footer()
@@ -113,9 +118,6 @@ class MainScreen(JobActions):
 
     def on_unmount(self) -> None:
         self.poller.stop()
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        return [(f"{b.description} ({b.key_display or b.key})", b.tooltip, b.action) for b in self.BINDINGS]
 
     def chart_targets(self) -> list[str]:
         return self.targets()
@@ -190,8 +192,28 @@ class MainScreen(JobActions):
     def show_status(self) -> None:
         bar = self.query_one("#status-bar", Static)
         table = self.table
-        bar.update(self.polled.status_line(len(table.views), len(table.marked), self.hornq.state.statuses))
+        engine_key = self.key_names().get("main.engine-start", "ctrl+e")
+        bar.update(self.polled.status_line(len(table.views), len(table.marked), self.hornq.state.statuses, engine_key))
         bar.set_class(self.polled.error is not None, "failing")
+        self.show_empty()
+
+    def key_names(self) -> dict[str, str]:
+        """Binding id → its keys as typed on this screen (keymap applied), for the hints it shows."""
+        return key_names(self.hornq.keys, type(self), StudyJobTable, type(self.app))
+
+    def show_empty(self) -> None:
+        """In place of a table without rows, say what to do: how to queue a first job, or why nothing matches.
+        The table takes the focus back when rows come."""
+        empty = not self.table.row_count and self.polled.loaded_at is not None
+        state = self.hornq.state
+        hint = empty_hint(self.key_names(), state.statuses, state.search) if empty else None
+        if hint == self.shown_hint:
+            return
+        self.shown_hint = hint
+        self.query_one("#empty", Static).update(hint or "")
+        self.set_class(empty, "empty")
+        if not empty and self.focused is None:
+            self.table.focus()
 
     def show_selection(self) -> None:
         """The strip under the table: the row under the cursor as it is now."""
@@ -199,7 +221,7 @@ class MainScreen(JobActions):
         job = table.views.get(table.selected_id or "")
         strip = self.query_one("#selection", Static)
         if job is None:
-            strip.update(table.study_line() if table.selected_study else "")
+            strip.update(table.study_line(self.key_names()) if table.selected_study else "")
             return
         line = Text.assemble((job.id, "bold"), "  ", cells.status_text(job.status), "  ", cells.summary_line(job))
         detail = job.error_message if job.status == Status.ERROR else job.stage_message
@@ -267,9 +289,7 @@ class MainScreen(JobActions):
 
     def action_cycle_sort(self) -> None:
         names = list(SORT_KEYS)
-        name = names[(names.index(self.hornq.state.sort) + 1) % len(names)]
-        self.set_query(sort=name)
-        self.notify(f"sorted by {name}", timeout=2)
+        self.set_query(sort=names[(names.index(self.hornq.state.sort) + 1) % len(names)])
 
     def action_reverse_sort(self) -> None:
         self.set_query(descending=not self.hornq.state.descending)
@@ -280,3 +300,22 @@ class MainScreen(JobActions):
         self.hornq.state.bell = not self.hornq.state.bell
         self.hornq.state_dirty = True
         self.notify("bell on when jobs end" if self.hornq.state.bell else "bell off")
+
+
+def empty_hint(keys: dict[str, str], statuses: list[str], search: str) -> Text:
+    """What to do when the table has no rows, naming the keys as they work now."""
+    hint = Text()
+    if statuses or search:
+        hint.append("No job matches", style="bold")
+        hint.append(f" the filter ({', '.join(statuses)})" if statuses else "")
+        hint.append(" and" if statuses and search else "")
+        hint.append(f" the search “{search}”" if search else "")
+        hint.append(f".\n\n{keys.get('main.filter', '')}  changes the filter · ")
+        hint.append(f"{keys.get('main.unmark', '')}  clears the search")
+        return hint
+    hint.append("No jobs yet.", style="bold")
+    hint.append("\n\nWrite a job config, starting from an example:\n    ")
+    hint.append("hornq config example horn > horn.toml", style="bold")
+    hint.append(f"\nthen press {keys.get('main.new', '')} and give its path to queue it.")
+    hint.append(f"\n\n{keys.get('app.help', '')}  lists every key · {keys.get('app.palette', '')}  searches them")
+    return hint

@@ -9,6 +9,7 @@ runs must still open.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,17 @@ ChartedJob = tuple[str, Results]
 THEME_SERIES = ("primary", "accent", "success", "error", "warning")
 #: Okabe–Ito colours, distinguishable with common colour-vision deficiencies, used once theme colours run out.
 FALLBACK_SERIES = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#D55E00", "#0072B2")
+
+
+def distinct_names(named: Sequence[tuple[str, str | None]]) -> list[str]:
+    """Chart names of jobs given as (id, name or None): the name, else the short id; a name several jobs share
+    gets each one's short id, so an overlay's legend tells them apart."""
+    names = [name or job_id[:8] for job_id, name in named]
+    counts = Counter(names)
+    return [
+        f"{name} {job_id[:8]}" if counts[name] > 1 and name != job_id[:8] else name
+        for (job_id, _), name in zip(named, names, strict=True)
+    ]
 
 
 def format_frequency(hz: float) -> str:

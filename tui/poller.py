@@ -174,14 +174,14 @@ class PollState:
                 ended.append(job)
         return ended
 
-    def status_line(self, shown: int, marked: int, statuses: list[str]) -> str:
+    def status_line(self, shown: int, marked: int, statuses: list[str], engine_key: str = "ctrl+e") -> str:
         """Marks first, so they stay in sight at 80 columns; then the engine, the counts, the filter, failures."""
         parts = [f"{marked} marked"] if marked else []
         view = self.engine
         if view is None:
             parts.append("connecting…")
         elif view.pid is None:
-            parts.append(f"no engine running (ctrl+e starts one) · queued {view.queued}")
+            parts.append(f"no engine running ({engine_key} starts one) · queued {view.queued}")
         else:
             parts.append(f"engine pid {view.pid} · running {view.running}/{view.cap} · queued {view.queued}")
         parts.append(f"{shown} of {self.total} shown" if self.total > shown else f"{shown} shown")

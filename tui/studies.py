@@ -7,7 +7,7 @@ jobs, so updates keep arriving; marks, cancel, re-run and compare on a header ac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,8 @@ from tui import cells
 from tui.jobtable import SORT_KEYS, IdCell, JobTable
 
 HEADER = "study:"
+#: What the keys do on a study's header, as the line under the table says it.
+STUDY_KEYS = (("main.detail", "folds"), ("main.rerun", "re-runs failed points"), ("main.compare", "compares"))
 
 
 def header_key(study_id: str) -> str:
@@ -98,7 +100,7 @@ class StudyJobTable(JobTable):
             "toggle_study",
             "Fold",
             show=False,
-            id="fold",
+            id="main.fold",
             tooltip="fold or unfold the study of the selected row (Enter on its header too)",
         ),
     ]
@@ -151,8 +153,9 @@ class StudyJobTable(JobTable):
         listing = super().listing(ids)
         return f"of study {self.study_names.get(study, study[:8])}:\n{listing}" if study else listing
 
-    def study_line(self) -> Text:
-        """The selection line for a header: name, progress and what the study varies."""
+    def study_line(self, keys: Mapping[str, str]) -> Text:
+        """The selection line for a header: name, progress, what the study varies, and the keys (binding id →
+        key as typed) that act on it."""
         study = self.selected_study or ""
         progress = StudyProgress.of(self.views[i] for i in self.members(study))
         varied = sorted({name for i in self.members(study) for name in self.views[i].study_values or {}})
@@ -162,7 +165,8 @@ class StudyJobTable(JobTable):
         )
         if progress.failed:
             line.append(f", {progress.failed} failed or cancelled", style="red")
-        line.append(f"\nvaries {', '.join(varied)} · enter folds · r re-runs failed points · C compares")
+        acts = [f"{keys[i]} {what}" for i, what in STUDY_KEYS if i in keys]
+        line.append("\n" + " · ".join([f"varies {', '.join(varied)}", *acts]))
         return line
 
     # ------------------------------------------------------------- rows
@@ -192,8 +196,12 @@ class StudyJobTable(JobTable):
             ),
             "elapsed": "",
             "eta": "",
-            "queued": cells.short_time(min(job.queued_at for job in members), self.now()),
+            "queued": cells.short_time(min(filter(None, map(self.time_of, members)), default=None), self.now()),
         }
+
+    def refresh_times(self) -> None:
+        super().refresh_times()
+        self._refresh_headers({job.study_id for job in self.views.values() if job.study_id})
 
     def _shown(self, job_id: str) -> bool:
         return job_id in self.rows

@@ -7,7 +7,8 @@ Shape (README "Compare horns")::
      "settings": {"band_hz": [lo, hi], "ripple_above_hz", "tolerance", "points_hz": [...]},
      "metrics": [{"key", "title", "unit", "better": "lower" | null}],
      "jobs": [{"id", "label", "status", "study_values": {name: value} | null,
-               "coverage_deg": {"horizontal", "vertical"} | null, "metrics": {key: number | null} | null}],
+               "coverage_deg": {"horizontal", "vertical"} | null, "band_used_hz": [lo, hi] | null,
+               "metrics": {key: number | null} | null}],
      "best": {metric key: [job ids holding the best value]}}
 
 Jobs without results of their kind are listed with ``metrics`` null, so a study's table shows every point.
@@ -65,6 +66,7 @@ def compare(
                 "status": job.status,
                 "study_values": json.loads(job.study_values_json) if job.study_values_json else None,
                 "coverage_deg": data["settings"]["coverage_deg"] if data else None,
+                "band_used_hz": data["settings"].get("band_used_hz") if data else None,
                 "metrics": data["values"] if data else None,
             }
         )

@@ -7,7 +7,6 @@ import math
 
 import pytest
 from rich.color import Color as RichColor
-from textual.binding import Binding
 from textual.color import Color
 
 from tests.tui.results_app import ResultsApp, fixture_charted, load_fixture
@@ -68,14 +67,6 @@ async def test_escape_or_q_closes_the_results_screen(key: str) -> None:
         await pilot.press("4", key)
         assert not isinstance(app.screen, ResultsScreen)
         assert app.screen.query_one("#base")
-
-
-def test_every_binding_has_an_id_and_a_description() -> None:
-    bindings = [b for b in ResultsScreen.BINDINGS if isinstance(b, Binding)]
-    assert len(bindings) == len(ResultsScreen.BINDINGS)
-    ids = [b.id for b in bindings]
-    assert all(ids) and len(set(ids)) == len(ids)
-    assert all(b.description for b in bindings)
 
 
 async def test_n_and_p_cycle_both_polar_maps_through_overlaid_jobs() -> None:

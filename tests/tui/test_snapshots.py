@@ -1,4 +1,5 @@
-"""Snapshots of the main screens at the sizes users work in: 80×24 over SSH, and 120×40."""
+"""Snapshots of the main screens at the sizes users work in: 80×24 over SSH, and 120×40; help and the first
+screen also at 60×20, where they must stay readable."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 
 APP = str(Path(__file__).parent / "main_app.py")
+EMPTY_APP = str(Path(__file__).parent / "empty_app.py")
 SIZES = [(80, 24), (120, 40)]
+NARROW = [(80, 24), (60, 20)]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -33,7 +36,12 @@ def test_log_of_a_running_job(snap_compare, size: tuple[int, int]) -> None:
     assert snap_compare(APP, terminal_size=size, run_before=open_log)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", NARROW)
+def test_first_screen_of_an_empty_queue_says_what_to_do(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(EMPTY_APP, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [*SIZES, (60, 20)])
 def test_help_screen(snap_compare, size: tuple[int, int]) -> None:
     async def open_help(pilot) -> None:
         await pilot.press("question_mark")

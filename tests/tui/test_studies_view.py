@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from engine.paths import Home
 from engine.store import jobs, studies, watch
@@ -129,8 +130,10 @@ async def test_compare_opens_the_whole_study_sorts_and_charts_a_metric_against_t
         assert shown_rows(screen.table) == [study["points"][a] for a in (40, 45, 50, 55, 60)]
         await pilot.press("right", "right", "right", "s")  # the DI mean column, lowest first
         assert shown_rows(screen.table)[:3] == [study["points"][a] for a in (50, 45, 40)]
+        assert screen.table.columns[ColumnKey("di_mean")].label.plain == "DI\nmean↑"
         await pilot.press("s")
         assert shown_rows(screen.table)[:3] == [study["points"][a] for a in (40, 45, 50)]
+        assert screen.table.columns[ColumnKey("di_mean")].label.plain == "DI\nmean↓"
         await pilot.press("v")
         chart = app.screen
         assert isinstance(chart, MetricChartScreen) and chart.metric == "di_mean"

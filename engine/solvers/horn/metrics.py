@@ -31,7 +31,7 @@ from typing import Any
 from engine.solvers.horn.constants import HORIZONTAL, VERTICAL
 
 #: Bumped when a definition changes, so stored metrics of an older definition are recomputed on demand.
-VERSION = 1
+VERSION = 2
 POINTS_HZ = (1000.0, 2000.0, 4000.0, 8000.0, 16000.0)
 PLANES = {HORIZONTAL: "h", VERTICAL: "v"}
 #: Azimuth of each plane around the horn axis (p in the profile expressions): horizontal is x–z, vertical y–z.
@@ -204,6 +204,8 @@ def compute(
     """Every metric of one result (null where the data does not reach), with the settings that define them."""
     freqs = results.get("frequencies_hz")
     low, high = settings.band_hz
+    swept = [f for f in freqs if _finite(f) and f > 0] if isinstance(freqs, list) else []
+    used = [max(low, min(swept)), min(high, max(swept))] if swept else None
     values: dict[str, float | None] = {}
 
     di = Curve.of(freqs, results.get("directivity_index_db"))
@@ -236,7 +238,11 @@ def compute(
     rounded = {key: None if value is None else round(value, DIGITS) for key, value in values.items()}
     return {
         "version": VERSION,
-        "settings": {**settings.as_json(), "coverage_deg": dict(coverage)},
+        "settings": {
+            **settings.as_json(),
+            "coverage_deg": dict(coverage),
+            "band_used_hz": used if used and used[1] > used[0] else None,
+        },
         "values": {metric.key: rounded[metric.key] for metric in METRICS},
     }
 

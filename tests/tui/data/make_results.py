@@ -64,7 +64,8 @@ def build(job_id: str, level: float, cutoff: float, coverage: tuple[float, float
         "polar": {plane: {"spl_db": r(levels), "phase_deg": r(phase(f))} for plane, levels in spl.items()},
         "directivity_index_db": r(directivity_index(10 ** (axis / 20.0), power, ANGLES)),
         "beamwidth_6db_deg": {plane: r(beamwidth_6db(levels, ANGLES)) for plane, levels in spl.items()},
-        "throat_impedance": {"real": r(impedance_real), "imag": r(impedance_imag)},
+        # The model's reactance is mass-like (positive under e^(+jωt)); results are stated under e^(−iωt).
+        "throat_impedance": {"real": r(impedance_real), "imag": r(-impedance_imag)},
         "metadata": {
             "time_convention": "exp(-i omega t)",
             "spl_reference": "SPL dB re 20 uPa rms at distance_m",
