@@ -49,7 +49,7 @@ def config(path: Path, *, sweep: dict | None = None, mesh: dict | None = None, s
     if sweep is not None:
         raw["sweep"] = sweep
     raw["mesh"] = {**raw.get("mesh", {}), **(mesh or {})}
-    raw["solver"] = {**raw.get("solver", {}), **(solver or {})}
+    raw["solver"] = {"method": "3d", **raw.get("solver", {}), **(solver or {})}
     return raw
 
 

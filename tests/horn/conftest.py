@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.solvers.horn.bem import SweepResult
 from engine.solvers.horn.post import build_results, observation_points
+from engine.solvers.horn.sweep import SweepResult
 
 C = 343.0
 RHO = 1.205

@@ -285,8 +285,8 @@ def test_auto_mesh_with_different_explicit_sizes_is_refused() -> None:
 
 
 def test_solver_defaults_settle_symmetry_from_the_geometry_and_leave_the_backend_to_the_worker() -> None:
-    config = parse(rosse(), Path(".")).config
-    assert config["solver"] == {"backend": "auto", "precision": "auto", "symmetry": "quarter"}
+    config = parse(with_section(rosse(), "solver", method="3d"), Path(".")).config
+    assert config["solver"] == {"method": "3d", "backend": "auto", "precision": "auto", "symmetry": "quarter"}
     assert config["mesh"]["banded"] is True
     assert parse(rosse(a="45 + 10*cos(p)"), Path(".")).config["solver"]["symmetry"] == "half"
     assert parse(rosse(a="45 + 10*sin(p)"), Path(".")).config["solver"]["symmetry"] == "none"
@@ -316,3 +316,4 @@ def test_configs_stored_before_solver_settings_load_and_solve_whole() -> None:
     stored_before_bands.pop("solver")
     legacy = HornConfig.from_dict(stored_before_bands)
     assert (legacy.mesh.banded, legacy.solver.symmetry, legacy.solver.backend) == (True, "none", "auto")
+    assert legacy.solver.method == "3d"

@@ -32,6 +32,8 @@ n = 3
 [observation]
 angle_step = 10
 """
+#: The ``[solver]`` line that keeps the round small horn on the 3-D method (auto would solve it axisymmetrically).
+SOLVE_3D = 'method = "3d"'
 #: Where the local run leaves its results, so the SLURM run of the same config can be compared with it.
 LOCAL_REFERENCE = "small-horn-local-results.json"
 RESULT_KEYS = {
@@ -55,7 +57,7 @@ def two_horn_jobs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, list[s
         ids = []
         for label in ("first", "second"):
             path = root / f"{label}.toml"
-            path.write_text(SMALL_HORN.format(label=label))
+            path.write_text(SMALL_HORN.format(label=label) + f"[solver]\n{SOLVE_3D}\n")
             ids.append(cli("submit", "--no-start", str(path)).stdout.strip())
         cli("engine", "--until-idle", timeout=1500)
         reference = tmp_path_factory.getbasetemp() / LOCAL_REFERENCE

@@ -28,9 +28,12 @@ def test_a_huge_frequency_count_is_refused_with_the_limit() -> None:
     assert "1000" in refused(("sweep", "n"), 10**9)
 
 
-def test_a_mesh_too_large_to_solve_is_refused_with_the_limit() -> None:
-    message = refused(("mesh", "throat_size"), 0.2)
-    assert "30,000" in message and "GB" in message
+def test_a_3d_mesh_too_large_to_solve_is_refused_with_the_limit() -> None:
+    raw = {**copy.deepcopy(EXAMPLE), "solver": {"method": "3d"}}
+    raw["mesh"]["throat_size"] = 0.2
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, ROOT / "examples")
+    assert "30,000" in str(caught.value) and "GB" in str(caught.value)
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])

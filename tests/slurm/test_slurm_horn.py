@@ -15,7 +15,7 @@ from engine.solvers.horn.meshfile import tags_present
 from engine.store.lifecycle import TERMINAL
 from engine.store.models import Job, JobEvent
 from tests.conftest import Cli, EngineProcess, module_home, wait_for
-from tests.horn.test_horn_job import LOCAL_REFERENCE, RESULT_KEYS, SMALL_HORN
+from tests.horn.test_horn_job import LOCAL_REFERENCE, RESULT_KEYS, SMALL_HORN, SOLVE_3D
 from tests.slurm.helpers import slurm_state
 
 pytestmark = [pytest.mark.slurm, pytest.mark.solver]
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slurm, pytest.mark.solver]
 #: once-a-second look at the job directory to see each stage (the small horn's quarter model takes under one).
 SLOWER = (
     SMALL_HORN.replace("f_max = 4000\nn = 3", "f_max = 4000\nn = 12")
-    + '[mesh]\nbanded = false\n[solver]\nsymmetry = "none"\n'
+    + f'[mesh]\nbanded = false\n[solver]\n{SOLVE_3D}\nsymmetry = "none"\n'
 )
 
 
@@ -33,7 +33,7 @@ def horn_job(tmp_path_factory: pytest.TempPathFactory, slurm_cluster: None) -> I
     root = tmp_path_factory.mktemp("slurm-horn")
     with module_home(root) as cli:
         config = root / "horn.toml"
-        config.write_text(SMALL_HORN.format(label="on the cluster"))
+        config.write_text(SMALL_HORN.format(label="on the cluster") + f"[solver]\n{SOLVE_3D}\n")
         job_id = cli("submit", "--no-start", "--executor", "slurm", str(config)).stdout.strip()
         watched = root / "watched.toml"
         watched.write_text(SLOWER.format(label="watched on the cluster"))

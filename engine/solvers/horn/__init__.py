@@ -1,4 +1,5 @@
-"""The built-in horn solver: R-OSSE / OS-SE profile → gmsh mesh → bempp-cl Burton–Miller sweep.
+"""The built-in horn solver: R-OSSE / OS-SE profile → gmsh mesh → bempp-cl Burton–Miller sweep, or for a body of
+revolution, profile → outline → axisymmetric Burton–Miller sweep (``axisymmetric``).
 
 ``validate`` is import-cheap (the CLI calls it before queueing); ``run`` executes in a worker
 process only, where gmsh, numpy and bempp-cl are loaded. The optional entries (see ``engine.solvers``)
@@ -49,15 +50,17 @@ def export_results(results: dict[str, Any], directory: Path, fmt: str, name: str
 
 
 def solved_with(results: dict[str, Any]) -> str | None:
-    """``opencl (single), quarter symmetry, 3 bands``: how a finished job was solved, from its results."""
-    solver = (results.get("metadata") or {}).get("solver")
+    """``3-D, opencl (single), quarter symmetry, 3 bands`` or ``axisymmetric, numba (double), 212 elements``: how a
+    finished job was solved, from its results."""
+    metadata = results.get("metadata") or {}
+    solver = metadata.get("solver")
     if not solver:
         return None
+    backend = f"{solver['backend']} ({solver['precision']})"
+    if solver.get("method") == "axisymmetric":
+        return f"axisymmetric, {backend}, {(metadata.get('mesh') or {}).get('elements', '?')} elements"
     bands = len(solver.get("bands") or [])
-    return (
-        f"{solver['backend']} ({solver['precision']}), {solver['symmetry']} symmetry, "
-        f"{bands} band{'s' if bands != 1 else ''}"
-    )
+    return f"3-D, {backend}, {solver['symmetry']} symmetry, {bands} band{'s' if bands != 1 else ''}"
 
 
 def summary_line(summary: dict[str, Any]) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,7 @@ from engine.solvers.horn import symmetry as mirror_symmetry
 from engine.solvers.horn.backend import bempp_api
 from engine.solvers.horn.constants import INTERFACE, SOURCE
 from engine.solvers.horn.mass import mass_matrix, vertex_values
+from engine.solvers.horn.sweep import SweepResult, source_velocities
 
 if TYPE_CHECKING:
     from bempp_cl.api import Grid
@@ -43,22 +43,6 @@ GMRES_TOLERANCE = 1e-6
 
 #: The device interfaces ("numba", "opencl") this process has solved with: each pays its kernel build once.
 _warm: set[str] = set()
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """What one sweep produced, per frequency; complex values are amplitudes under e^(−iωt)."""
-
-    frequencies: np.ndarray
-    field: np.ndarray
-    throat_pressure: np.ndarray
-    source_velocity: np.ndarray
-    drive: str
-    drive_value: complex
-    solve_seconds: list[float]
-    gmres_iterations: list[int]
-    #: Surface pressure unknowns in the solved system (the part's dofs under a symmetry).
-    unknowns: int = 0
 
 
 def is_warm(device_interface: str | None = None) -> bool:
@@ -91,19 +75,6 @@ def load_grid(msh_path: Path, scale: float) -> Grid:
     vertices = np.asarray(mesh.points, dtype=np.float64)[used] * scale
     elements = compact.reshape(triangles.shape).astype(np.uint32)
     return bempp.Grid(vertices.T.copy(), elements.T.copy(), domain_indices=tags.astype(np.uint32))
-
-
-def _source_velocities(
-    frequencies: np.ndarray, velocity: complex | None, acceleration: complex | None
-) -> tuple[str, complex, np.ndarray]:
-    """Normal velocity of the source per frequency; an acceleration a drives vₙ = a/(−iω) under e^(−iωt)."""
-    if velocity is not None and acceleration is not None:
-        raise ValueError("give either a velocity or an acceleration drive, not both")
-    if acceleration is not None:
-        omega = 2 * np.pi * frequencies
-        return "acceleration", complex(acceleration), complex(acceleration) / (-1j * omega)
-    value = complex(1.0 if velocity is None else velocity)
-    return "velocity", value, np.full(frequencies.shape, value, dtype=np.complex128)
 
 
 def _source_mean_weights(grid: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +145,7 @@ def _solve_sweep(
     pts = np.asarray(points, dtype=np.float64)
     if pts.ndim != 2 or pts.shape[0] != 3:
         raise ValueError("points must be an array of shape (3, M)")
-    drive, drive_value, v_n = _source_velocities(freqs, velocity, acceleration)
+    drive, drive_value, v_n = source_velocities(freqs, velocity, acceleration)
     spaces = _Spaces(bempp, grid, symmetry, options)
     source_vertices, source_weights = _source_mean_weights(grid)
 

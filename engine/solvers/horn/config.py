@@ -69,6 +69,8 @@ class MeshSettings:
     banded: bool = True
     #: Store every band's mesh (``mesh-band1.msh``…) beside the finest one (``mesh.msh``).
     keep_band_meshes: bool = False
+    #: ``file`` is a profile of line elements in the plane y = 0 (x the radius), for the axisymmetric method.
+    axisymmetric: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,10 @@ class Drive:
 
 @dataclass(frozen=True)
 class SolverSettings:
-    """``backend`` and ``precision`` as asked ("auto" is settled per worker); ``symmetry`` as settled at submit."""
+    """``backend`` and ``precision`` as asked ("auto" is settled per worker); ``method`` ("3d" or "axisymmetric")
+    and ``symmetry`` as settled at submit (configs queued before the axisymmetric method: "3d")."""
 
+    method: str = "3d"
     backend: str = "auto"
     precision: str = "auto"
     symmetry: str = "none"

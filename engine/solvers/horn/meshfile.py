@@ -19,8 +19,11 @@ class MeshError(HornqError):
     """A mesh cannot be read, or gmsh failed or produced a surface a BEM solve cannot use."""
 
 
-def file_mesh_settings(section: Mapping[str, Any], size: str | None, epw: float, base_dir: Path) -> dict[str, Any]:
-    """The normalised ``[mesh]`` table of a job that solves the user's mesh; its path made absolute."""
+def file_mesh_settings(
+    section: Mapping[str, Any], size: str | None, epw: float, base_dir: Path, surface: bool = True
+) -> dict[str, Any]:
+    """The normalised ``[mesh]`` table of a job that solves the user's mesh; its path made absolute. A
+    ``surface`` mesh's triangles are checked here; a profile (not ``surface``) only for being a gmsh file."""
     file = get(section, "file")
     if file is None:
         raise ConfigError('mesh.file: missing (mesh.size = "file" needs a mesh file)')
@@ -34,12 +37,19 @@ def file_mesh_settings(section: Mapping[str, Any], size: str | None, epw: float,
     path = Path(file).expanduser()
     path = (path if path.is_absolute() else Path(base_dir) / path).resolve()
     scale = number(section, "scale", "mesh", 0.001, low=0.0, high=1000.0, low_open=True)
+    if not surface:
+        check_gmsh_file(path, "mesh.file")
+        return _settings(path, scale, epw)
     tags = tags_present(path, where="mesh.file")
     if SOURCE not in tags:
         found = ", ".join(str(t) for t in sorted(tags)) or "none"
         raise ConfigError(
             f"mesh.file: {path} has no triangles with physical tag {SOURCE} (source); tags found: {found}"
         )
+    return _settings(path, scale, epw)
+
+
+def _settings(path: Path, scale: float, epw: float) -> dict[str, Any]:
     return {
         "size": "file",
         "elements_per_wavelength": epw,
@@ -56,12 +66,7 @@ def tags_present(path: Path, where: str = "mesh.file") -> set[int]:
     Cheap enough for validation: a header check first, then meshio (no gmsh, no bempp).
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{where}: {path} does not exist")
-    with path.open("rb") as handle:
-        head = handle.read(11)
-    if head != b"$MeshFormat":
-        raise ConfigError(f"{where}: {path} is not a gmsh .msh file (it does not start with $MeshFormat)")
+    check_gmsh_file(path, where)
     try:
         _, triangles, tags = read_triangles(path)
     except MeshError as exc:
@@ -71,8 +76,23 @@ def tags_present(path: Path, where: str = "mesh.file") -> set[int]:
     return {int(t) for t in set(tags.tolist())}
 
 
+def check_gmsh_file(path: Path, where: str) -> None:
+    """Refuse a missing file or one that is not a gmsh mesh, before a reader fails on it less clearly."""
+    if not path.is_file():
+        raise ConfigError(f"{where}: {path} does not exist")
+    with path.open("rb") as handle:
+        head = handle.read(11)
+    if head != b"$MeshFormat":
+        raise ConfigError(f"{where}: {path} is not a gmsh .msh file (it does not start with $MeshFormat)")
+
+
 def read_triangles(path: Path) -> tuple[Any, Any, Any]:
     """Points, 0-based triangles and their physical tags (0 when untagged) from any gmsh .msh."""
+    return read_cells(path, "triangle")
+
+
+def read_cells(path: Path, cell_type: str) -> tuple[Any, Any, Any]:
+    """Points, 0-based cells of one type ("triangle", "line") and their physical tags (0 when untagged)."""
     import meshio
     import numpy as np
 
@@ -81,10 +101,11 @@ def read_triangles(path: Path) -> tuple[Any, Any, Any]:
     except Exception as exc:  # meshio raises many types for malformed files
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise MeshError(f"{path} cannot be read as a gmsh mesh ({reason})") from None
+    width = {"triangle": 3, "line": 2}[cell_type]
     blocks, tags = [], []
     physical = mesh.cell_data.get("gmsh:physical")
     for i, cells in enumerate(mesh.cells):
-        if cells.type != "triangle":
+        if cells.type != cell_type:
             continue
         blocks.append(np.asarray(cells.data, dtype=np.int64))
         block_tags = physical[i] if physical is not None else np.zeros(len(cells.data))
@@ -92,7 +113,7 @@ def read_triangles(path: Path) -> tuple[Any, Any, Any]:
     if not blocks:
         return (
             np.asarray(mesh.points, dtype=float),
-            np.zeros((0, 3), dtype=np.int64),
+            np.zeros((0, width), dtype=np.int64),
             np.zeros(0, dtype=np.int64),
         )
     return np.asarray(mesh.points, dtype=float), np.concatenate(blocks), np.concatenate(tags)

@@ -18,7 +18,7 @@ import numpy as np
 from engine.solvers.horn.constants import HORIZONTAL, MIN_ELEMENTS_PER_WAVELENGTH, PLANES, VERTICAL
 
 if TYPE_CHECKING:
-    from engine.solvers.horn.bem import SweepResult
+    from engine.solvers.horn.sweep import SweepResult
 
 P_REF = 20e-6
 TIME_CONVENTION = "exp(-i omega t)"
@@ -162,6 +162,11 @@ def mesh_metadata(mesh_meta: dict[str, Any]) -> dict[str, Any]:
             f"(at least {MIN_ELEMENTS_PER_WAVELENGTH} needed): results there are unreliable"
         )
     return meta
+
+
+def frequency_label(f: float) -> str:
+    """``4.5 kHz`` or ``630 Hz``, as progress lines and logs name a frequency."""
+    return f"{f / 1000:.3g} kHz" if f >= 1000 else f"{f:.0f} Hz"
 
 
 def build_results(

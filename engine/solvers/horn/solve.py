@@ -12,27 +12,25 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from engine.solvers import Cancelled, SolverContext, SolverOutput
 from engine.solvers.horn import MESH_ARTIFACT, bem, post
 from engine.solvers.horn import bands as banding
+from engine.solvers.horn.axisymmetric import job as axisymmetric
 from engine.solvers.horn.backend import Backend, choose
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH
 from engine.solvers.horn.mesh import MeshInfo, build_mesh
+from engine.solvers.horn.sweep import joined
 
 MESH_SHARE = 0.05  # progress given to meshing the first band; the sweep takes the rest up to POST_AT
 POST_AT = 0.98
 FORMULATION = "burton-miller"
 
 
-def frequency_label(f: float) -> str:
-    return f"{f / 1000:.3g} kHz" if f >= 1000 else f"{f:.0f} Hz"
-
-
 def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     cfg = HornConfig.from_dict(config)
+    if cfg.solver.method == axisymmetric.METHOD:
+        return axisymmetric.solve(cfg, ctx)
     ctx.progress(0.0, "meshing", "checking the solver backend")
     backend = choose(cfg.solver.backend, cfg.solver.precision)
     if backend.fallback:
@@ -52,8 +50,9 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         ctx.progress(_fraction(done, total), "meshing", f"meshing band {band.index + 1}/{len(plan)}")
         info = _mesh(cfg, band, mesh_path, symmetry)
         epw = cfg.medium.c / (band.f_high * info.h_max)
+        span = f"{post.frequency_label(band.f_low)}–{post.frequency_label(band.f_high)}"
         ctx.log(
-            f"band {band.index + 1}/{len(plan)}: {frequency_label(band.f_low)}–{frequency_label(band.f_high)}, "
+            f"band {band.index + 1}/{len(plan)}: {span}, "
             f"{len(band.frequencies)} frequencies, {info.triangles} triangles, {info.nodes} nodes, "
             f"{epw:.1f} elements per wavelength at {band.f_high:g} Hz"
         )
@@ -97,13 +96,14 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         "backend": backend.interface,
         "precision": backend.precision,
         "symmetry": symmetry,
+        "method": "3d",
         "formulation": FORMULATION,
         "banded": cfg.mesh.banded,
         "bands": band_meta,
     }
     results = post.build_results(
         ctx.job_id,
-        _joined(sweeps),
+        joined(sweeps),
         distance_m=obs.distance,
         angles_deg=obs.angles,
         planes=obs.planes,
@@ -159,32 +159,10 @@ def _reporter(ctx: SolverContext, done: int, total: int, epw: float, backend: Ba
             ctx.progress(fraction, "compiling", f"building the {backend.interface} kernels" + note)
         else:
             ctx.progress(
-                fraction, "bem_solve", f"Solving {done + i + 1}/{total} at {frequency_label(f)} ({how})" + note
+                fraction, "bem_solve", f"Solving {done + i + 1}/{total} at {post.frequency_label(f)} ({how})" + note
             )
 
     return on_frequency
-
-
-def _joined(sweeps: list[bem.SweepResult]) -> bem.SweepResult:
-    """The bands' sweeps as one, in sweep order."""
-    if len(sweeps) == 1:
-        return sweeps[0]
-    order = np.argsort(np.concatenate([s.frequencies for s in sweeps]), kind="stable")
-
-    def join(name: str) -> np.ndarray:
-        return np.concatenate([np.asarray(getattr(s, name)) for s in sweeps])[order]
-
-    first = sweeps[0]
-    return dataclasses.replace(
-        first,
-        frequencies=join("frequencies"),
-        field=join("field"),
-        throat_pressure=join("throat_pressure"),
-        source_velocity=join("source_velocity"),
-        solve_seconds=[float(x) for x in join("solve_seconds")],
-        gmres_iterations=[int(x) for x in join("gmres_iterations")],
-        unknowns=max(s.unknowns for s in sweeps),
-    )
 
 
 def _mesh_meta(cfg: HornConfig, info: MeshInfo, epw: float, cold: bool) -> dict[str, Any]:

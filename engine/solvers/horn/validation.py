@@ -20,7 +20,7 @@ from engine.solvers.horn.checks import as_number, check_keys, check_range, get, 
 from engine.solvers.horn.config import HornGeometry
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH, PLANES
 from engine.solvers.horn.expr import parse_expression
-from engine.solvers.horn.meshfile import file_mesh_settings
+from engine.solvers.horn.meshfile import MeshError, file_mesh_settings
 from engine.solvers.horn.sizing import generated_mesh_settings
 from engine.solvers.horn.spec import (
     CHECK_AZIMUTHS,
@@ -37,6 +37,9 @@ from engine.solvers.horn.spec import (
     Param,
 )
 from engine.solvers.horn.symmetry import SYMMETRIES, detect
+
+METHOD_3D, METHOD_AXISYMMETRIC = "3d", "axisymmetric"
+METHODS = ("auto", METHOD_3D, METHOD_AXISYMMETRIC)
 
 
 def parse(raw: dict[str, Any], base_dir: Path) -> Validated:
@@ -57,8 +60,9 @@ def parse(raw: dict[str, Any], base_dir: Path) -> Validated:
         horn = _parse_horn(sections["horn"])
     elif mesh_file is None:
         raise ConfigError("horn: missing [horn] section (give a profile, or mesh.file to use your own mesh)")
-    mesh = _parse_mesh(sections["mesh"], horn, sweep, medium, base_dir)
-    solver = _parse_solver(sections["solver"], horn, mesh)
+    method = _parse_method(sections["solver"], sections["mesh"], horn)
+    mesh = _parse_mesh(sections["mesh"], horn, sweep, medium, base_dir, method)
+    solver = _parse_solver(sections["solver"], horn, mesh, method)
     config = {
         "horn": horn,
         "mesh": mesh,
@@ -148,6 +152,7 @@ def _parse_mesh(
     sweep: dict[str, Any],
     medium: dict[str, Any],
     base_dir: Path,
+    method: str,
 ) -> dict[str, Any]:
     check_keys(
         section, ("size", "elements_per_wavelength", "throat_size", "mouth_size", "file", "scale", *SWITCHES), "mesh"
@@ -157,29 +162,85 @@ def _parse_mesh(
         if value is not None and not isinstance(value, bool):
             raise ConfigError(f"mesh.{key}: expected true or false, got {type_name(value)}")
     section = {key: value for key, value in section.items() if key not in SWITCHES}
-    banded, keep = switches["banded"], bool(switches["keep_band_meshes"])
+    banded, keep, profile = switches["banded"], bool(switches["keep_band_meshes"]), bool(switches["axisymmetric"])
     size = get(section, "size")
     if size is not None and size not in ("auto", "manual", "file"):
         raise ConfigError(f'mesh.size: expected "auto" (or give throat_size and mouth_size), got {size!r}')
     epw = number(section, "elements_per_wavelength", "mesh", MIN_ELEMENTS_PER_WAVELENGTH, low=1.0, high=100.0)
     if get(section, "file") is not None or size == "file":
-        return {**file_mesh_settings(section, size, epw, base_dir), "banded": False, "keep_band_meshes": False}
-    settings = generated_mesh_settings(section, size, epw, horn, sweep["f_max"], medium["c"])
-    return {**settings, "banded": True if banded is None else banded, "keep_band_meshes": keep}
+        settings = file_mesh_settings(section, size, epw, base_dir, surface=not profile)
+        if profile:
+            _check_outline(Path(settings["file"]), settings["scale"])
+        return {**settings, "banded": False, "keep_band_meshes": False, "axisymmetric": profile}
+    if profile:
+        raise ConfigError(
+            "mesh.axisymmetric: only describes a mesh.file holding a profile of line elements; a round horn's "
+            'profile is solved axisymmetrically by solver.method = "auto" or "axisymmetric"'
+        )
+    settings = generated_mesh_settings(
+        section, size, epw, horn, sweep["f_max"], medium["c"], surface=method == METHOD_3D
+    )
+    return {**settings, "banded": True if banded is None else banded, "keep_band_meshes": keep, "axisymmetric": False}
 
 
-#: ``[mesh]`` switches: solve in frequency bands (default on), and keep every band's mesh as an artifact.
-SWITCHES = ("banded", "keep_band_meshes")
+#: ``[mesh]`` switches: solve in frequency bands (default on), keep every band's mesh as an artifact, and the
+#: mesh file is a profile of line elements for the axisymmetric method.
+SWITCHES = ("banded", "keep_band_meshes", "axisymmetric")
 
 
-def _parse_solver(section: dict[str, Any], horn: dict[str, Any] | None, mesh: dict[str, Any]) -> dict[str, Any]:
-    """``[solver]``: the backend, its precision and the symmetry planes; "auto" is decided here where it can be
-    (symmetry, from the geometry) and in the worker where it cannot (the backend, from the machine)."""
-    check_keys(section, ("backend", "precision", "symmetry"), "solver")
+def _check_outline(path: Path, scale: float) -> None:
+    """Read a profile through, so one that is not a chain of lines from the axis to the axis is refused now."""
+    from engine.solvers.horn.axisymmetric.generatrix import read_outline
+
+    try:
+        read_outline(path, scale)
+    except MeshError as exc:
+        raise ConfigError(f"mesh.file: {exc}") from None
+
+
+def _parse_method(section: dict[str, Any], mesh: dict[str, Any], horn: dict[str, Any] | None) -> str:
+    """``solver.method`` settled at submit: "auto" is axisymmetric for a body of revolution, 3-D otherwise."""
+    asked = _choice(section, "method", METHODS)
+    if get(mesh, "file") is not None:
+        profile = get(mesh, "axisymmetric") is True
+        if profile and asked == METHOD_3D:
+            raise ConfigError(
+                'solver.method: "3d" cannot solve a profile of line elements (mesh.axisymmetric = true); use "auto"'
+            )
+        if not profile and asked == METHOD_AXISYMMETRIC:
+            raise ConfigError(
+                'solver.method: "axisymmetric" needs a profile of line elements in mesh.file, marked with '
+                "mesh.axisymmetric = true"
+            )
+        return METHOD_AXISYMMETRIC if profile else METHOD_3D
+    varying = sorted(name for name, value in (horn or {}).items() if isinstance(value, str) and name != "formula")
+    if asked == METHOD_AXISYMMETRIC and varying:
+        raise ConfigError(
+            f'solver.method: "axisymmetric" needs a body of revolution, but horn.{varying[0]} varies with the '
+            'azimuth p; use "auto" or "3d"'
+        )
+    if asked == "auto":
+        return METHOD_3D if varying else METHOD_AXISYMMETRIC
+    return asked
+
+
+def _parse_solver(
+    section: dict[str, Any], horn: dict[str, Any] | None, mesh: dict[str, Any], method: str
+) -> dict[str, Any]:
+    """``[solver]``: the method, the backend, its precision and the symmetry planes; "auto" is decided here where
+    it can be (method and symmetry, from the geometry) and in the worker where it cannot (the backend)."""
+    check_keys(section, ("method", "backend", "precision", "symmetry"), "solver")
     backend = _choice(section, "backend", BACKENDS)
     precision = _choice(section, "precision", PRECISIONS)
     asked = _choice(section, "symmetry", ("auto", *SYMMETRIES))
-    if mesh["file"] is not None:
+    if method == METHOD_AXISYMMETRIC:
+        if asked not in ("auto", "none"):
+            raise ConfigError(
+                f'solver.symmetry: "{asked}" is a 3-D model\'s mirror planes, and this job is solved axisymmetrically '
+                '(the whole body of revolution from its profile); set solver.method = "3d" to solve a part'
+            )
+        symmetry = "none"
+    elif mesh["file"] is not None:
         symmetry = "none" if asked == "auto" else asked
     else:
         found = detect(horn)
@@ -189,7 +250,7 @@ def _parse_solver(section: dict[str, Any], horn: dict[str, Any] | None, mesh: di
                 f'solver.symmetry: this horn is not symmetric enough for "{asked}" (its azimuth expressions allow '
                 f'"{found}"); use "auto" or "{found}"'
             )
-    return {"backend": backend, "precision": precision, "symmetry": symmetry}
+    return {"method": method, "backend": backend, "precision": precision, "symmetry": symmetry}
 
 
 def _choice(section: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
