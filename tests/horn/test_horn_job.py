@@ -138,9 +138,12 @@ def test_frd_export_writes_one_parseable_file_per_angle_and_plane(two_horn_jobs)
 
 
 @pytest.mark.solver
-def test_the_log_tells_the_mesh_size(two_horn_jobs) -> None:
+def test_the_log_tells_the_mesh_size_and_each_frequency_solved(two_horn_jobs) -> None:
     cli, ids, _ = two_horn_jobs
-    assert "elements per wavelength" in cli("log", ids[0]).stdout
+    log = cli("log", ids[0]).stdout
+    assert "elements per wavelength" in log
+    per_frequency = [line for line in log.splitlines() if "unknowns" in line and "GMRES iterations" in line]
+    assert len(per_frequency) == 3, "one line per solved frequency"
     stages = json.loads(Job.get_by_id(ids[1]).config_summary_json)
     assert stages["formula_type"] == "R-OSSE"
 

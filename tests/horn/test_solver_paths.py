@@ -158,6 +158,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory, sphere_msh: Path, cap_msh: 
         found[("sphere-profile", "resonance")] = {"ka": sphere_ka}
         found[("horn", "outline.msh")] = {"elements": len(read_outline(outline, 1.0).tags)}
         found[("horn", "status")] = {"text": cli("status", ids[("horn", "axisymmetric")]).stdout}
+        found[("horn", "log")] = {"text": cli("log", ids[("horn", "axisymmetric")]).stdout}
         return found
 
 
@@ -328,6 +329,8 @@ def test_an_axisymmetric_job_says_how_it_was_solved_and_its_outline_solves_again
     round_horn, again = solved[("horn", "axisymmetric")], solved[("horn", "outline")]
     elements = round_horn["metadata"]["mesh"]["elements"]
     assert "solved with axisymmetric" in solved[("horn", "status")]["text"]
+    solved_lines = [line for line in solved[("horn", "log")]["text"].splitlines() if "direct solve" in line]
+    assert len(solved_lines) == len(round_horn["frequencies_hz"]) and "axisymmetric band" in solved_lines[0]
     assert solved[("horn", "outline.msh")]["elements"] == elements
     assert round_horn["polar"]["horizontal"] == round_horn["polar"]["vertical"]
     assert again["metadata"]["mesh"]["source"] == "file"

@@ -34,7 +34,7 @@ from engine.solvers.horn import symmetry as mirror_symmetry
 from engine.solvers.horn.backend import bempp_api
 from engine.solvers.horn.constants import INTERFACE, SOURCE
 from engine.solvers.horn.mass import mass_matrix, vertex_values
-from engine.solvers.horn.sweep import SweepResult, source_velocities
+from engine.solvers.horn.sweep import Solved, SweepResult, source_velocities
 
 if TYPE_CHECKING:
     from bempp_cl.api import Grid
@@ -94,6 +94,7 @@ def solve_sweep(
     velocity: complex | None = None,
     acceleration: complex | None = None,
     on_frequency: Callable[[int, int, float], None] | None = None,
+    on_solved: Callable[[Solved], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     symmetry: str = mirror_symmetry.NONE,
     device_interface: str | None = None,
@@ -102,16 +103,17 @@ def solve_sweep(
     """Solve the radiation problem at each frequency and evaluate the pressure at ``points`` (3×M, metres).
 
     The source moves with vₙ = 1 m/s unless a velocity or an acceleration is given. ``on_frequency(i, n, f)``
-    runs before each frequency; ``should_stop()`` is asked before each one and a true answer raises
-    ``Cancelled`` (a frequency in progress is never interrupted). ``symmetry`` "half" or "quarter" needs the
-    full mirror-symmetric grid and solves only its part. ``device_interface`` ("opencl" or "numba") and
+    runs before each frequency and ``on_solved`` after it; ``should_stop()`` is asked before each one and a true
+    answer raises ``Cancelled`` (a frequency in progress is never interrupted). ``symmetry`` "half" or "quarter"
+    needs the full mirror-symmetric grid and solves only its part. ``device_interface`` ("opencl" or "numba") and
     ``precision`` ("single" or "double") go to every bempp-cl operator; None keeps bempp-cl's defaults.
     """
     options = {"device_interface": device_interface, "precision": precision}
     with warnings.catch_warnings():
         _quiet_library_warnings()
+        callbacks = (on_frequency, on_solved)
         return _solve_sweep(
-            grid, frequencies, points, c, rho, velocity, acceleration, on_frequency, should_stop, symmetry, options
+            grid, frequencies, points, c, rho, velocity, acceleration, callbacks, should_stop, symmetry, options
         )
 
 
@@ -130,7 +132,7 @@ def _solve_sweep(
     rho: float,
     velocity: complex | None,
     acceleration: complex | None,
-    on_frequency: Callable[[int, int, float], None] | None,
+    callbacks: tuple[Callable[[int, int, float], None] | None, Callable[[Solved], None] | None],
     should_stop: Callable[[], bool] | None,
     symmetry: str,
     options: dict[str, str | None],
@@ -154,6 +156,7 @@ def _solve_sweep(
     throat = np.empty(n, dtype=np.complex128)
     seconds: list[float] = []
     iterations: list[int] = []
+    on_frequency, on_solved = callbacks
     for i, f in enumerate(freqs):
         if should_stop is not None and should_stop():
             raise Cancelled(f"stopped before {f:.6g} Hz ({i}/{n} frequencies solved)")
@@ -170,6 +173,8 @@ def _solve_sweep(
         _warm.add(interface)
         seconds.append(time.perf_counter() - started)
         iterations.append(int(count))
+        if on_solved is not None:
+            on_solved(Solved(i, float(f), spaces.unknowns, int(count), seconds[-1]))
     return SweepResult(
         frequencies=freqs,
         field=field,

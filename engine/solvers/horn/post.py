@@ -164,11 +164,6 @@ def mesh_metadata(mesh_meta: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def frequency_label(f: float) -> str:
-    """``4.5 kHz`` or ``630 Hz``, as progress lines and logs name a frequency."""
-    return f"{f / 1000:.3g} kHz" if f >= 1000 else f"{f:.0f} Hz"
-
-
 def build_results(
     job_id: str,
     sweep: SweepResult,

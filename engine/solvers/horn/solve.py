@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.solvers import Cancelled, SolverContext, SolverOutput
-from engine.solvers.horn import MESH_ARTIFACT, bem, post
+from engine.solvers.horn import MESH_ARTIFACT, bem, post, progress
 from engine.solvers.horn import bands as banding
 from engine.solvers.horn.axisymmetric import job as axisymmetric
 from engine.solvers.horn.backend import Backend, choose
@@ -50,10 +50,9 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         ctx.progress(_fraction(done, total), "meshing", f"meshing band {band.index + 1}/{len(plan)}")
         info = _mesh(cfg, band, mesh_path, symmetry)
         epw = cfg.medium.c / (band.f_high * info.h_max)
-        span = f"{post.frequency_label(band.f_low)}–{post.frequency_label(band.f_high)}"
         ctx.log(
-            f"band {band.index + 1}/{len(plan)}: {span}, "
-            f"{len(band.frequencies)} frequencies, {info.triangles} triangles, {info.nodes} nodes, "
+            f"band {band.index + 1}/{len(plan)}: {progress.band_span(band.frequencies)}, "
+            f"{info.triangles} triangles, {info.nodes} nodes, "
             f"{epw:.1f} elements per wavelength at {band.f_high:g} Hz"
         )
         if ctx.should_stop():
@@ -68,6 +67,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
             velocity=cfg.drive.velocity,
             acceleration=cfg.drive.acceleration,
             on_frequency=_reporter(ctx, done, total, epw, backend, symmetry),
+            on_solved=progress.frequency_logger(ctx, f"band {band.index + 1}/{len(plan)}"),
             should_stop=ctx.should_stop,
             symmetry=symmetry,
             device_interface=backend.interface,
@@ -159,7 +159,7 @@ def _reporter(ctx: SolverContext, done: int, total: int, epw: float, backend: Ba
             ctx.progress(fraction, "compiling", f"building the {backend.interface} kernels" + note)
         else:
             ctx.progress(
-                fraction, "bem_solve", f"Solving {done + i + 1}/{total} at {post.frequency_label(f)} ({how})" + note
+                fraction, "bem_solve", f"Solving {done + i + 1}/{total} at {progress.frequency_label(f)} ({how})" + note
             )
 
     return on_frequency

@@ -24,6 +24,18 @@ class SweepResult:
     unknowns: int = 0
 
 
+@dataclass(frozen=True)
+class Solved:
+    """One frequency just solved, for the job log: its place in the sweep, the system's size and its cost."""
+
+    index: int
+    frequency: float
+    unknowns: int
+    #: GMRES iterations; 0 for a direct solve.
+    iterations: int
+    seconds: float
+
+
 def source_velocities(
     frequencies: np.ndarray, velocity: complex | None, acceleration: complex | None
 ) -> tuple[str, complex, np.ndarray]:

@@ -24,7 +24,7 @@ from engine.solvers import Cancelled
 from engine.solvers.horn.axisymmetric import kernels
 from engine.solvers.horn.axisymmetric.generatrix import Generatrix
 from engine.solvers.horn.constants import SOURCE
-from engine.solvers.horn.sweep import SweepResult, source_velocities
+from engine.solvers.horn.sweep import Solved, SweepResult, source_velocities
 
 #: A vertex of the outline that turns by more than this is a corner of the body, not a faceted curve.
 CORNER_TURN = np.radians(20.0)
@@ -47,13 +47,14 @@ def solve_sweep(
     velocity: complex | None = None,
     acceleration: complex | None = None,
     on_frequency: Callable[[int, int, float], None] | None = None,
+    on_solved: Callable[[Solved], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> SweepResult:
     """Solve the radiation problem at each frequency and evaluate the pressure at ``points`` (3×M, metres).
 
     The field of an axisymmetric source depends only on (√(x² + y²), z). The source moves with vₙ = 1 m/s
-    unless a velocity or an acceleration is given. ``on_frequency(i, n, f)`` runs before each frequency;
-    ``should_stop()`` is asked before each one and a true answer raises ``Cancelled``.
+    unless a velocity or an acceleration is given. ``on_frequency(i, n, f)`` runs before each frequency and
+    ``on_solved`` after it; ``should_stop()`` is asked before each one and a true answer raises ``Cancelled``.
     """
     global _warm
     source = np.asarray(outline.tags) == SOURCE
@@ -92,6 +93,8 @@ def solve_sweep(
             throat[i] = np.sum(areas * pressure[source]) / areas.sum()
             _warm = True
             seconds.append(time.perf_counter() - started)
+            if on_solved is not None:
+                on_solved(Solved(i, float(f), len(outline.tags), 0, seconds[-1]))
     return SweepResult(
         frequencies=freqs,
         field=field,

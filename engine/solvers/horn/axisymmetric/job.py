@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from engine.solvers import Cancelled, SolverContext, SolverOutput
-from engine.solvers.horn import MESH_ARTIFACT, post
+from engine.solvers.horn import MESH_ARTIFACT, post, progress
 from engine.solvers.horn.axisymmetric import bem
 from engine.solvers.horn.axisymmetric.generatrix import band_outline, outline_bands, write_outline
 from engine.solvers.horn.config import HornConfig
@@ -40,9 +40,8 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
         outline = band_outline(cfg, band)
         f_high = band.frequencies[-1]
         epw = cfg.medium.c / (f_high * float(outline.lengths.max()))
-        span = f"{post.frequency_label(band.frequencies[0])}–{post.frequency_label(f_high)}"
         ctx.log(
-            f"band {index + 1}/{len(plan)}: {span}, {len(band.frequencies)} frequencies, {len(outline.tags)} elements, "
+            f"band {index + 1}/{len(plan)}: {progress.band_span(band.frequencies)}, {len(outline.tags)} elements, "
             f"{epw:.1f} elements per wavelength at {f_high:g} Hz"
         )
         if ctx.should_stop():
@@ -56,6 +55,7 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
             velocity=cfg.drive.velocity,
             acceleration=cfg.drive.acceleration,
             on_frequency=_reporter(ctx, done, total),
+            on_solved=progress.frequency_logger(ctx, f"axisymmetric band {index + 1}/{len(plan)}"),
             should_stop=ctx.should_stop,
         )
         done += len(band.frequencies)
@@ -121,6 +121,6 @@ def _reporter(ctx: SolverContext, done: int, total: int) -> Any:
             ctx.progress(fraction, "compiling", "loading the axisymmetric kernels")
         else:
             position = f"{done + i + 1}/{total}"
-            ctx.progress(fraction, "bem_solve", f"Solving {position} at {post.frequency_label(f)} ({METHOD})")
+            ctx.progress(fraction, "bem_solve", f"Solving {position} at {progress.frequency_label(f)} ({METHOD})")
 
     return on_frequency
