@@ -59,3 +59,16 @@ def duration(seconds: float | None) -> str:
     if hours < 48:
         return f"{hours}h{minutes:02d}m"
     return f"{hours // 24}d{hours % 24:02d}h"
+
+
+def approximate(seconds: float) -> str:
+    """``0.4 s``, ``40 s``, ``2.5 min``, ``12 min``, ``3.5 h``: a predicted time, never with more digits than it has."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 100:
+        return f"{round(seconds)} s"
+    if seconds < 600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 6000:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

@@ -6,6 +6,7 @@ import pytest
 
 from engine.paths import Home
 from engine.solvers.horn.metrics import METRICS
+from engine.solvers.horn.metrics import VERSION as METRICS_VERSION
 from engine.store.models import JobMetrics
 from tests.conftest import Cli
 from tests.tui.study_sample import COMPLETE, populate_study
@@ -87,7 +88,7 @@ def test_metrics_missing_for_older_jobs_are_backfilled_on_demand(cli: Cli, study
     assert cli.json("metrics", "--backfill") == {"computed": 3}
     assert JobMetrics.select().count() == 3
     shown = cli.json("metrics", study["points"][45])
-    assert shown["job_id"] == study["points"][45] and shown["version"] == 2
+    assert shown["job_id"] == study["points"][45] and shown["version"] == METRICS_VERSION
     assert shown["values"]["bw_h_16k"] == pytest.approx(90, abs=0.5)
     result = cli("metrics", study["points"][60], check=False)
     assert result.returncode == 2 and "no horn results" in result.stderr

@@ -9,6 +9,7 @@ import pytest
 
 from engine.errors import ConfigError
 from engine.paths import Home
+from engine.solvers.horn.metrics import VERSION as METRICS_VERSION
 from engine.store import studies
 from engine.store.db import open_database
 from engine.store.history_export import export_history
@@ -41,7 +42,7 @@ def test_the_export_carries_studies_values_and_metrics(exported: tuple[Path, dic
     entry = next(e for e in document["jobs"] if e["id"] == ids["points"][45])
     assert entry["study"]["id"] == STUDY_ID and entry["study"]["name"] == "coverage"
     assert entry["study_values"] == {"a": 45}
-    assert entry["metrics"]["version"] == 1 and entry["results"]["job_id"] == ids["points"][45]
+    assert entry["metrics"]["version"] == METRICS_VERSION and entry["results"]["job_id"] == ids["points"][45]
 
 
 def test_import_brings_finished_jobs_into_another_home_with_their_ids(

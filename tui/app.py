@@ -30,6 +30,7 @@ from textual.screen import Screen
 
 from engine.paths import Home
 from engine.run import daemon
+from engine.run.partial import partial_results
 from engine.solvers import entry
 from engine.store import jobs
 from engine.store.db import open_database
@@ -258,14 +259,18 @@ class HornqApp(App[str | None]):
 
     @work(thread=True, group="charts", exclusive=True)
     def show_charts(self, ids: list[str], names: dict[str, str] | None = None) -> None:
-        """Read the results of the jobs that have charts, then open them (names default to label or short id;
-        jobs that share a name are told apart by their short ids)."""
+        """Read the results of the jobs that have charts (or the partial results of those that have only them),
+        then open them (names default to label or short id; jobs that share a name are told apart by their short
+        ids)."""
         found = []
         try:
             for job_id in ids:
                 job = Job.get_or_none(Job.id == job_id)
-                if job is not None and job.has_results and entry(job.kind, "CHARTS"):
-                    found.append((job_id, (names or {}).get(job_id) or job.label, jobs.results(job_id)))
+                if job is None or not entry(job.kind, "CHARTS"):
+                    continue
+                results = jobs.results(job_id) if job.has_results else partial_results(self.home, job)
+                if results is not None:
+                    found.append((job_id, (names or {}).get(job_id) or job.label, results))
         except Exception as exc:  # a toast naming what failed
             self.post_message(failed("charts", exc))
             return
@@ -274,7 +279,7 @@ class HornqApp(App[str | None]):
 
     def on_charts_loaded(self, message: ChartsLoaded) -> None:
         if not message.charted:
-            self.notify("charts need a complete horn job with results", severity="warning")
+            self.notify("charts need a horn job with results or solved frequencies", severity="warning")
             return
         self.push_screen(ResultsScreen(message.charted))
 

@@ -51,8 +51,12 @@ def mesh_warning(results: Mapping[str, Any]) -> str | None:
 
 
 def _summary(results: Mapping[str, Any]) -> str:
-    """Sweep and mesh facts for the header: range, points, triangles, elements per wavelength when adequate."""
+    """Sweep and mesh facts for the header: partial results say so first, then range, points, triangles,
+    elements per wavelength when adequate."""
     parts = []
+    marker = results.get("partial")
+    if isinstance(marker, Mapping):
+        parts.append(f"PARTIAL: {marker.get('solved', '?')} of {marker.get('of', '?')} frequencies solved")
     freqs = [f for f in results.get("frequencies_hz") or [] if isinstance(f, int | float) and math.isfinite(f)]
     if freqs:
         parts.append(f"{format_frequency(min(freqs))}–{format_frequency(max(freqs))} Hz, {len(freqs)} pts")

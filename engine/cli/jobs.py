@@ -76,11 +76,19 @@ def register(commands: Commands) -> None:
     cmd.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
 
 
-def submitted(job: Any, args: argparse.Namespace) -> int:
+def submitted(job: Any, args: argparse.Namespace, estimate: dict[str, Any] | None = None) -> int:
+    """The id on stdout (scripts capture it); a solver job's estimate after it, on stderr or in the JSON."""
     if args.json:
-        print_json({"id": job.id, "status": job.status})
+        print_json({"id": job.id, "status": job.status, **({"estimate": estimate} if estimate else {})})
     else:
         print(job.id)
+        if estimate:
+            from engine.store.estimates import summary_lines
+
+            sys.stdout.flush()  # the id first, also where stdout and stderr share a terminal or a file
+
+            for line in summary_lines(estimate):
+                note(line)
     return 0
 
 
@@ -92,14 +100,38 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if study is not None:
         from engine.cli.studies import submit_study
 
-        return submit_study(args, study)
+        code = submit_study(args, study)
+        if not args.json:
+            from engine.store.estimates import study_estimate, summary_lines
+
+            estimate = quietly(lambda: study_estimate(study.name, study.points))
+            sys.stdout.flush()
+            for line in summary_lines(estimate) if estimate else []:
+                note(line)
+        return code
     spec = load_config_file(args.file, label=args.label, executor=args.executor)
     home = open_home(args)
     from engine.store import jobs
 
     job = jobs.submit(spec)
     maybe_start_engine(home, args)
-    return submitted(job, args)
+    from engine.store.estimates import estimate_spec
+
+    return submitted(job, args, quietly(lambda: estimate_spec(spec)))
+
+
+def quietly(predict: Any) -> dict[str, Any] | None:
+    """An estimate for the submit line, or None: a job without one (a command) or whose estimate failed is queued
+    all the same, and the submit must say so by its exit code alone."""
+    from engine.errors import Conflict
+
+    try:
+        return predict()
+    except Conflict:
+        return None
+    except Exception as exc:  # the job is queued; an estimate that cannot be made must not turn that into a failure
+        note(f"hornq: no estimate: {exc}")
+        return None
 
 
 def cmd_run(args: argparse.Namespace) -> int:

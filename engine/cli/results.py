@@ -12,15 +12,24 @@ from engine.cli.common import Commands, note, open_home, print_json
 from engine.errors import Conflict, UsageError
 
 if TYPE_CHECKING:
+    from engine.paths import Home
     from engine.store.models import Job
+
+PARTIAL_HELP = (
+    'the frequencies solved so far, of a running, cancelled or failed job (marked "partial"); a complete job\'s results'
+)
 
 
 def register(commands: Commands) -> None:
     cmd = commands.add("results", "print a job's results (JSON)", cmd_results, json=True)
     cmd.add_argument("id")
+    cmd.add_argument("--partial", action="store_true", help=PARTIAL_HELP)
 
     cmd = commands.add("export", "write a job's results as files for other tools (horn: FRD, CSV or JSON)", cmd_export)
     cmd.add_argument("id")
+    cmd.add_argument(
+        "--partial", action="store_true", help="export the frequencies solved so far; file names end in -partial"
+    )
     cmd.add_argument("--format", choices=("frd", "csv", "json"), default="frd", help="file format (default frd)")
     cmd.add_argument("--out", type=Path, required=True, help="directory to write into (created if needed)")
     cmd.add_argument("--name", help="base file name (default: the label, or the short id)")
@@ -53,9 +62,11 @@ def refused_on_os_error(what: str) -> Iterator[None]:
         raise UsageError(f"{what}: {exc.strerror or exc}") from None
 
 
-def stored_results(job: Job) -> dict[str, Any]:
+def stored_results(job: Job, home: Home, command: str = "results") -> dict[str, Any]:
     """A job's results. A job the user named that has none is refused for its state or kind (exit 6), with
-    what to do instead: "unknown" (exit 4) would send them looking for a mistyped id."""
+    what to do instead (``hornq COMMAND ID --partial`` when it has partial results): "unknown" (exit 4)
+    would send them looking for a mistyped id."""
+    from engine.run.partial import partial_results, solved_line
     from engine.solvers import plugin_modules
     from engine.store import jobs
     from engine.store.lifecycle import ACTIVE, Status
@@ -63,40 +74,64 @@ def stored_results(job: Job) -> dict[str, Any]:
     if job.has_results:
         return jobs.results(job.id)
     short = jobs.short_id(job.id)
+    partial = partial_results(home, job)
+    kept = "" if partial is None else f"; {solved_line(partial)} solved (hornq {command} {short} --partial)"
     if job.status in ACTIVE:
-        raise Conflict(f"job {short} is {job.status}: it has results once it completes (hornq log -f {short})")
+        follow = kept or f" (hornq log -f {short})"
+        raise Conflict(f"job {short} is {job.status}: it has results once it completes{follow}")
     if job.status == Status.ERROR:
-        raise Conflict(f"job {short} ended in error without results (hornq status {short} says why)")
+        why = kept or f" (hornq status {short} says why)"
+        raise Conflict(f"job {short} ended in error without complete results{why}")
     if job.status == Status.CANCELLED:
-        raise Conflict(f"job {short} was cancelled before it had results")
+        raise Conflict(f"job {short} was cancelled before it had complete results{kept}")
     if job.kind not in plugin_modules():
         raise Conflict(f"job {short} is a {job.kind} job: it keeps no results, only its output (hornq log {short})")
     raise Conflict(f"job {short} is complete but has no stored results")
 
 
+def solved_so_far(job: Job, home: Home) -> dict[str, Any]:
+    """``--partial``: the frequencies solved so far (a complete job's results are all of them); refused with
+    exit 6 while none are."""
+    from engine.run.partial import partial_results
+    from engine.store import jobs
+
+    if job.has_results:
+        return jobs.results(job.id)
+    partial = partial_results(home, job)
+    if partial is None:
+        raise Conflict(f"job {jobs.short_id(job.id)} is {job.status} with no frequency solved")
+    return partial
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     from engine.store import jobs
 
-    open_home(args)
-    print_json(stored_results(jobs.resolve(args.id)))
+    home = open_home(args)
+    job = jobs.resolve(args.id)
+    print_json(solved_so_far(job, home) if args.partial else stored_results(job, home))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Partial results are exported only when asked for (``--partial``), under names that say so."""
+    from engine.run.partial import solved_line
     from engine.solvers import entry
     from engine.store import jobs
 
-    open_home(args)
+    home = open_home(args)
     job = jobs.resolve(args.id)
     export = entry(job.kind, "export_results")
     if export is None or args.format not in entry(job.kind, "EXPORT_FORMATS"):
         raise Conflict(
             f"job {jobs.short_id(job.id)} is a {job.kind} job: its results cannot be exported as {args.format}"
         )
-    results = stored_results(job)
+    results = solved_so_far(job, home) if args.partial else stored_results(job, home, "export")
+    name = args.name or jobs.export_name(job)
+    partial = "partial" in results
     with refused_on_os_error(f"cannot write into {args.out}"):
-        written = export(results, args.out, args.format, args.name or jobs.export_name(job))
-    note(f"wrote {len(written)} file(s) into {args.out}")
+        written = export(results, args.out, args.format, f"{name}-partial" if partial else name)
+    kept = f" (partial results: {solved_line(results)})" if partial else ""
+    note(f"wrote {len(written)} file(s) into {args.out}{kept}")
     return 0
 
 

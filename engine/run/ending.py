@@ -2,7 +2,8 @@
 
 A cancel requested at any moment wins over a late success: the request is re-read inside the
 transaction that records the end, and a success's results are stored in that same transaction, so
-a job is never ``complete`` without its results.
+a job is never ``complete`` without its results. A solver run that ends otherwise keeps the frequencies it
+solved as partial results, stored in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.run.outcome import Outcome
-from engine.run.output import read_output
+from engine.run.output import read_output, read_partial
 from engine.store import lifecycle, results, sql
 from engine.store.lifecycle import Source, Status
 from engine.store.models import Job, database
@@ -57,7 +58,8 @@ def record_end(
     """Record the job's end and return the verdict recorded; raises IllegalTransition if it ended otherwise.
 
     ``cancelled`` is what the end becomes if a cancel is requested by now (None: the verdict stands).
-    A solver's results are read from ``output_dir``; a command's summary gets ``duration_s``.
+    A solver's results, or its partial results, are read from ``output_dir``; a command's summary gets
+    ``duration_s``.
     ``ran_unseen`` allows a job that still looks queued (it ran and ended between two looks): the
     history message recording that it ran. Without it the job must be running.
     """
@@ -74,6 +76,8 @@ def record_end(
             fields["error_message"] = verdict.message
         if verdict.status is Status.COMPLETE:
             fields.update(_store_results(job, verdict, output_dir, duration_s))
+        elif output_dir is not None and (partial := read_partial(output_dir)) is not None:
+            results.store_partial(job, partial)
         lifecycle.transition(
             job.id,
             verdict.status,

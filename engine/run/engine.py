@@ -181,6 +181,7 @@ class Engine:
             every["on_finish"],
         )
         self.pool.memory_mb = every["worker_memory_mb"]
+        self.pool.grace = self.grace
         mode = lease.stop_request(self.token)
         if mode:
             log.info("stop requested (%s)", mode)
@@ -205,8 +206,8 @@ class Engine:
     def _enforce_deadlines(self, now: float) -> None:
         for job_id, active in list(self.active.items()):
             if active.kill_at is not None and now >= active.kill_at:
-                log.info("killing job %s after the grace period", job_id[:8])
-                active.run.kill()
+                log.info("ending job %s after the grace period", job_id[:8])
+                active.run.abandon()
                 active.kill_at = None
             elif self.timeout and not active.run.stop_reason and now - active.started > self.timeout:
                 self._stop(job_id, "timeout")

@@ -45,6 +45,10 @@ class Run:
     def kill(self) -> None:
         raise NotImplementedError
 
+    def abandon(self) -> None:
+        """The grace period is over: end the run now (a solver run may leave its worker to finish)."""
+        self.kill()
+
     async def execute(self) -> Outcome:
         raise NotImplementedError
 

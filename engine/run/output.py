@@ -1,7 +1,8 @@
-"""The files a solver run leaves in a directory: ``results.json`` and ``artifacts/``.
+"""The files a solver run leaves in a directory: ``results.json``, ``artifacts/`` and ``partial.json``.
 
 The worker (local or on the cluster) writes them, each written then renamed; the engine reads them
-back when it records the job complete.
+back when it records the job's end. ``partial.json`` holds the results solved so far, rewritten as each
+frequency completes: readers show it while the job runs, and a job that ends without complete results keeps it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from engine.paths import ensure_private_dir, write_atomic
 
 RESULTS_FILE = "results.json"
+PARTIAL_FILE = "partial.json"
 ARTIFACTS_DIR = "artifacts"
 
 
@@ -38,3 +40,15 @@ def read_output(directory: Path) -> tuple[dict[str, Any], dict[str, str]]:
         }
     )
     return results, artifacts
+
+
+def write_partial(directory: Path, results: dict[str, Any]) -> None:
+    write_atomic(directory / PARTIAL_FILE, json.dumps(results))
+
+
+def read_partial(directory: Path) -> dict[str, Any] | None:
+    """The results solved so far, or None when no frequency is solved (or the directory is gone)."""
+    try:
+        return json.loads((directory / PARTIAL_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return None

@@ -1,7 +1,10 @@
 """Warm solver worker processes, one per concurrency slot, and the run that hands a job to one.
 
-Workers live in their own sessions so a kill takes their whole process tree; a worker that dies,
-is killed on cancel or misbehaves is discarded and the next job gets a fresh one.
+Workers live in their own sessions so a kill takes their whole process tree; a worker that dies or
+misbehaves is discarded and the next job gets a fresh one. A job stopped in the middle of a long frequency
+is recorded at once, while its worker finishes that frequency in the background and rejoins the pool warm:
+a fresh worker would pay the solver's start-up again (minutes of kernel compilation for the 3-D horn solve).
+A job that needs a worker meanwhile waits for it at most one more grace period, then it is killed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from engine.store.models import Job
 
 PROTOCOL_LIMIT = 16 * 1024 * 1024
 READY_TIMEOUT_S = 60.0
+#: How long a stopped job's worker may go on finishing its frequency when no job waits for it: longer than a
+#: fresh worker's kernel compilation, beyond which a wait is no cheaper than starting afresh.
+FINISH_FREQUENCY_S = 300.0
 
 
 class WorkerDied(Exception):
@@ -93,29 +99,63 @@ class Worker:
 
 
 class WorkerPool:
-    """Idle warm workers waiting for the next solver job."""
+    """Idle warm workers waiting for the next solver job, and workers finishing the frequency of a stopped one."""
 
     def __init__(self, home: Home) -> None:
         self.home = home
         self.idle: list[Worker] = []
+        self.finishing: dict[asyncio.Task[None], Worker] = {}
         self.memory_mb = 0
+        self.grace = 10.0
 
     async def acquire(self) -> Worker:
-        while self.idle:
-            worker = self.idle.pop()
-            if worker.alive:
-                return worker
-        return await Worker.spawn(self.home, self.memory_mb)
+        while True:
+            while self.idle:
+                worker = self.idle.pop()
+                if worker.alive:
+                    return worker
+            if not self.finishing:
+                return await Worker.spawn(self.home, self.memory_mb)
+            finished, _ = await asyncio.wait(self.finishing, timeout=self.grace, return_when=asyncio.FIRST_COMPLETED)
+            if not finished:
+                for worker in self.finishing.values():
+                    worker.kill()
+                await asyncio.wait(list(self.finishing))
 
     def release(self, worker: Worker) -> None:
         if worker.alive:
             self.idle.append(worker)
+
+    def finish_in_background(self, worker: Worker, reply: asyncio.Future[dict[str, Any]]) -> None:
+        """Let a worker whose job was recorded finish its frequency, then take it back (``reply`` is the read
+        of its protocol stream already under way)."""
+        task = asyncio.create_task(self._take_back(worker, reply))
+        self.finishing[task] = worker
+        task.add_done_callback(self.finishing.pop)
+
+    async def _take_back(self, worker: Worker, reply: asyncio.Future[dict[str, Any]]) -> None:
+        async def job_end() -> None:
+            message = await reply
+            while message.get("ev") == "progress":
+                message = await worker.receive()
+
+        try:
+            await asyncio.wait_for(job_end(), FINISH_FREQUENCY_S)
+        except TimeoutError:
+            worker.kill()
+            return
+        except WorkerDied:
+            return
+        self.release(worker)
 
     async def trim(self, keep: int) -> None:
         while len(self.idle) > keep:
             await self.idle.pop(0).close()
 
     async def close(self) -> None:
+        for task, worker in list(self.finishing.items()):
+            worker.kill()
+            task.cancel()
         await self.trim(0)
 
 
@@ -126,6 +166,7 @@ class SolverRun(Run):
         super().__init__(job, home, report)
         self.pool = pool
         self.worker: Worker | None = None
+        self._abandoned = asyncio.Event()
 
     async def execute(self) -> Outcome:
         try:
@@ -150,29 +191,44 @@ class SolverRun(Run):
         try:
             outcome = await self._follow(worker, workdir)
         except WorkerDied as exc:
-            return Outcome(Status.ERROR, str(exc))
+            return Outcome(Status.ERROR, str(exc), result_dir=workdir)
         worker.jobs_run += 1
-        self.pool.release(worker)
+        if not self._abandoned.is_set():
+            self.pool.release(worker)
         return outcome
 
     async def _follow(self, worker: Worker, workdir: Path) -> Outcome:
-        while True:
-            message = await worker.receive()
-            event = message.get("ev")
-            if event == "progress":
-                fields: dict[str, Any] = {"progress": message["fraction"], "stage": message["stage"]}
-                fields["stage_message"] = message.get("message") or None
-                self.report(**fields)
-            elif event == "done":
-                return Outcome(Status.COMPLETE, result_dir=workdir)
-            elif event == "cancelled":
-                return Outcome(Status.CANCELLED)
-            elif event == "failed":
-                return Outcome(Status.ERROR, message.get("message") or "the solver failed")
+        """The worker's events until the job ends; the work directory holds results or partial results."""
+        abandoned = asyncio.ensure_future(self._abandoned.wait())
+        try:
+            while True:
+                reply = asyncio.ensure_future(worker.receive())
+                await asyncio.wait((reply, abandoned), return_when=asyncio.FIRST_COMPLETED)
+                if not reply.done():
+                    self.pool.finish_in_background(worker, reply)
+                    return Outcome(Status.CANCELLED, result_dir=workdir)
+                message = reply.result()
+                event = message.get("ev")
+                if event == "progress":
+                    fields: dict[str, Any] = {"progress": message["fraction"], "stage": message["stage"]}
+                    fields["stage_message"] = message.get("message") or None
+                    self.report(**fields)
+                elif event == "done":
+                    return Outcome(Status.COMPLETE, result_dir=workdir)
+                elif event == "cancelled":
+                    return Outcome(Status.CANCELLED, result_dir=workdir)
+                elif event == "failed":
+                    return Outcome(Status.ERROR, message.get("message") or "the solver failed", result_dir=workdir)
+        finally:
+            abandoned.cancel()
 
     def _terminate(self) -> None:
         if self.worker is not None and self.worker.alive:
             self.worker.send(op="cancel")
+
+    def abandon(self) -> None:
+        """The grace period is over: end the job now and let the worker finish its frequency in the background."""
+        self._abandoned.set()
 
     def kill(self) -> None:
         if self.worker is not None:

@@ -13,20 +13,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.run.output import write_output
+from engine.run.output import write_output, write_partial
 from engine.solvers import Cancelled, SolverContext, load_plugin
 from engine.text import printable
 
 
 class JobContext:
     """What a solver sees of its job: progress goes wherever the host sends it (the engine's pipe, or the
-    SLURM job directory); a stop request is an event the host sets; log lines go to the job's log."""
+    SLURM job directory); a stop request is an event the host sets; log lines go to the job's log; partial
+    results go beside the results, in ``output_dir`` (the work directory unless the host says otherwise)."""
 
     def __init__(
-        self, job_id: str, workdir: Path, report: Callable[[float, str, str], None], stop: threading.Event
+        self,
+        job_id: str,
+        workdir: Path,
+        report: Callable[[float, str, str], None],
+        stop: threading.Event,
+        output_dir: Path | None = None,
     ) -> None:
         self.job_id = job_id
         self.workdir = workdir
+        self.output_dir = output_dir or workdir
         self._report = report
         self._stop = stop
 
@@ -38,6 +45,14 @@ class JobContext:
 
     def log(self, line: str) -> None:
         print(line, flush=True)
+
+    def partial(self, results: dict[str, Any]) -> None:
+        """Keep the results solved so far; a failed write costs the partial view, never the job (the
+        directory may be gone: a job abandoned mid-frequency is recorded while its worker finishes)."""
+        try:
+            write_partial(self.output_dir, results)
+        except OSError as exc:
+            self.log(f"could not write the partial results: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,12 @@ plugin's submodules: importing a submodule sets an attribute of that name on the
 - ``summary_line(summary)``: one line describing a job's config summary, for lists.
 - ``solved_with(results)``: one line saying how a finished job was solved (backend, model), or None.
 - ``CHARTS``: the kind's results can be drawn by the app's charts (the results document's shape).
+- ``estimate_job(config, history)``: what a normalised config will cost before it runs, a JSON document with at
+  least ``seconds`` (``warm``, ``cold``: in a warm or a fresh worker), ``peak_memory_bytes``, ``warnings``,
+  ``line`` (one line saying it all), ``details`` (more lines, one per band) and ``note`` (None, or how far to
+  trust the figures). ``history``: the kind's finished jobs, newest first, as
+  ``{"results": {"frequencies_hz", "metadata"}, "seconds"}``.
+- ``calibration_configs()``: raw configs of small real jobs whose results teach ``estimate_job`` this machine.
 """
 
 from __future__ import annotations
@@ -49,6 +55,11 @@ class SolverOutput:
 
 
 class SolverContext(Protocol):
+    """What a running solver sees of its job. ``partial(results)`` is for solvers that produce results piece
+    by piece (the horn: a frequency at a time): the results so far, in the kind's usual shape plus a top-level
+    ``"partial"`` that the complete results never have. Readers show them while the job runs, and a job that
+    ends cancelled or in error keeps the last ones as partial results (never as its results)."""
+
     job_id: str
     workdir: Path
 
@@ -57,6 +68,8 @@ class SolverContext(Protocol):
     def should_stop(self) -> bool: ...
 
     def log(self, line: str) -> None: ...
+
+    def partial(self, results: dict[str, Any]) -> None: ...
 
 
 class SolverPlugin(Protocol):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.solvers.horn.meshfile import tags_present
+from engine.solvers.horn.metrics import VERSION as METRICS_VERSION
 from engine.store.models import Job
 from tests.conftest import Cli, module_home
 
@@ -90,7 +91,8 @@ def test_metrics_are_stored_on_completion_and_read_the_results_at_the_sweep_poin
     cli, ids, _ = two_horn_jobs
     results = cli.json("results", ids[0])
     metrics = cli.json("metrics", ids[0])
-    assert metrics["version"] == 1 and metrics["settings"]["coverage_deg"] == {"horizontal": 80.0, "vertical": 80.0}
+    assert metrics["version"] == METRICS_VERSION
+    assert metrics["settings"]["coverage_deg"] == {"horizontal": 80.0, "vertical": 80.0}
     values = metrics["values"]
     # 1, 2 and 4 kHz are sweep points, so the metrics there are the results themselves; 8 and 16 kHz lie outside.
     assert [values["di_1k"], values["di_2k"], values["di_4k"]] == pytest.approx(

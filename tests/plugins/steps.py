@@ -44,6 +44,7 @@ def run(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         time.sleep(config["step_s"])
         if step == 1:
             _fail(config["mode"])
+        ctx.partial({"job_id": ctx.job_id, "steps": step + 1, "partial": {"solved": step + 1, "of": config["steps"]}})
     return SolverOutput(
         results={"job_id": ctx.job_id, "steps": config["steps"], "worker_pid": os.getpid()},
         artifacts={"mesh.msh": "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n" + "%" * 1024 * config["artifact_kb"]},

@@ -44,7 +44,7 @@ class Progress:
 def run_solver(request: dict[str, Any], job_dir: JobDir, stop: threading.Event) -> tuple[dict[str, Any], int]:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     workdir = ensure_private_dir(job_dir.path / "work")
-    ctx = JobContext(request["job_id"], workdir, Progress(job_dir).report, stop)
+    ctx = JobContext(request["job_id"], workdir, Progress(job_dir).report, stop, output_dir=job_dir.path)
     solved = solve(request["kind"], request["config"], ctx, job_dir.path)
     if solved.status == "complete":
         return {"status": "complete"}, 0

@@ -63,6 +63,21 @@ def solved_with(results: dict[str, Any]) -> str | None:
     return f"3-D, {backend}, {solver['symmetry']} symmetry, {bands} band{'s' if bands != 1 else ''}"
 
 
+def estimate_job(config: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
+    """Unknowns per band, run time (warm and fresh worker), peak memory and the resolved frequency of a normalised
+    config, with the figures fitted from ``history`` (this home's finished horn jobs, newest first)."""
+    from engine.solvers.horn import estimate
+
+    return estimate.estimate(config, history)
+
+
+def calibration_configs() -> list[dict[str, Any]]:
+    """Raw configs of two small real jobs (3-D and axisymmetric) that measure this machine for the estimates."""
+    from engine.solvers.horn import calibration
+
+    return calibration.configs()
+
+
 def summary_line(summary: dict[str, Any]) -> str:
     """``R-OSSE 200–20000 Hz × 40``: what a job list says about a horn config."""
     if "formula_type" not in summary:

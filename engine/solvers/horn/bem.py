@@ -108,13 +108,28 @@ def solve_sweep(
     needs the full mirror-symmetric grid and solves only its part. ``device_interface`` ("opencl" or "numba") and
     ``precision`` ("single" or "double") go to every bempp-cl operator; None keeps bempp-cl's defaults.
     """
-    options = {"device_interface": device_interface, "precision": precision}
-    with warnings.catch_warnings():
-        _quiet_library_warnings()
-        callbacks = (on_frequency, on_solved)
-        return _solve_sweep(
-            grid, frequencies, points, c, rho, velocity, acceleration, callbacks, should_stop, symmetry, options
-        )
+    sweep = Sweep(
+        grid,
+        frequencies,
+        points,
+        c=c,
+        rho=rho,
+        velocity=velocity,
+        acceleration=acceleration,
+        symmetry=symmetry,
+        device_interface=device_interface,
+        precision=precision,
+    )
+    n = len(sweep.frequencies)
+    for i, f in enumerate(sweep.frequencies):
+        if should_stop is not None and should_stop():
+            raise Cancelled(f"stopped before {f:.6g} Hz ({i}/{n} frequencies solved)")
+        if on_frequency is not None:
+            on_frequency(i, n, float(f))
+        solved = sweep.solve(i)
+        if on_solved is not None:
+            on_solved(solved)
+    return sweep.result()
 
 
 def _quiet_library_warnings() -> None:
@@ -124,68 +139,80 @@ def _quiet_library_warnings() -> None:
     warnings.simplefilter("ignore", NumbaPerformanceWarning)
 
 
-def _solve_sweep(
-    grid: Grid,
-    frequencies: Sequence[float],
-    points: np.ndarray,
-    c: float,
-    rho: float,
-    velocity: complex | None,
-    acceleration: complex | None,
-    callbacks: tuple[Callable[[int, int, float], None] | None, Callable[[Solved], None] | None],
-    should_stop: Callable[[], bool] | None,
-    symmetry: str,
-    options: dict[str, str | None],
-) -> SweepResult:
-    """The sweep itself; ``solve_sweep`` runs it with library warnings silenced."""
-    bempp = bempp_api()
-    interface = options.get("device_interface") or bempp.DEFAULT_DEVICE_INTERFACE
+class Sweep:
+    """One grid's sweep, solved a frequency at a time in any order: its spaces and mass matrices are built once,
+    and ``result()`` gives the frequencies solved so far, in frequency order."""
 
-    freqs = np.asarray(frequencies, dtype=np.float64)
-    if freqs.ndim != 1 or freqs.size == 0 or np.any(freqs <= 0):
-        raise ValueError("frequencies must be a non-empty list of positive values")
-    pts = np.asarray(points, dtype=np.float64)
-    if pts.ndim != 2 or pts.shape[0] != 3:
-        raise ValueError("points must be an array of shape (3, M)")
-    drive, drive_value, v_n = source_velocities(freqs, velocity, acceleration)
-    spaces = _Spaces(bempp, grid, symmetry, options)
-    source_vertices, source_weights = _source_mean_weights(grid)
+    def __init__(
+        self,
+        grid: Grid,
+        frequencies: Sequence[float],
+        points: np.ndarray,
+        *,
+        c: float,
+        rho: float,
+        velocity: complex | None = None,
+        acceleration: complex | None = None,
+        symmetry: str = mirror_symmetry.NONE,
+        device_interface: str | None = None,
+        precision: str | None = None,
+    ) -> None:
+        bempp = bempp_api()
+        self.bempp = bempp
+        self.interface = device_interface or bempp.DEFAULT_DEVICE_INTERFACE
+        self.frequencies = np.asarray(frequencies, dtype=np.float64)
+        if self.frequencies.ndim != 1 or self.frequencies.size == 0 or np.any(self.frequencies <= 0):
+            raise ValueError("frequencies must be a non-empty list of positive values")
+        self.points = np.asarray(points, dtype=np.float64)
+        if self.points.ndim != 2 or self.points.shape[0] != 3:
+            raise ValueError("points must be an array of shape (3, M)")
+        self.c, self.rho = c, rho
+        self.drive, self.drive_value, self.v_n = source_velocities(self.frequencies, velocity, acceleration)
+        options = {"device_interface": device_interface, "precision": precision}
+        with warnings.catch_warnings():
+            _quiet_library_warnings()
+            self.spaces = _Spaces(bempp, grid, symmetry, options)
+        self.source_vertices, self.source_weights = _source_mean_weights(grid)
+        n = self.frequencies.size
+        self.field = np.empty((n, self.points.shape[1]), dtype=np.complex128)
+        self.throat = np.empty(n, dtype=np.complex128)
+        self.seconds = np.zeros(n)
+        self.iterations = np.zeros(n, dtype=np.int64)
+        self.done = np.zeros(n, dtype=bool)
 
-    n = freqs.size
-    field = np.empty((n, pts.shape[1]), dtype=np.complex128)
-    throat = np.empty(n, dtype=np.complex128)
-    seconds: list[float] = []
-    iterations: list[int] = []
-    on_frequency, on_solved = callbacks
-    for i, f in enumerate(freqs):
-        if should_stop is not None and should_stop():
-            raise Cancelled(f"stopped before {f:.6g} Hz ({i}/{n} frequencies solved)")
-        if on_frequency is not None:
-            on_frequency(i, n, float(f))
-        started = time.perf_counter()
-        omega = 2 * np.pi * f
-        k = omega / c
-        g = bempp.GridFunction(spaces.source, coefficients=1j * omega * rho * v_n[i] * spaces.ones)
-        pressure, count = spaces.solve(k, g, f)
-        field[i] = spaces.field(k, pressure, g, pts)
-        surface = vertex_values(spaces.p1, pressure.coefficients)
-        throat[i] = np.sum(source_weights * surface[source_vertices].mean(axis=0))
-        _warm.add(interface)
-        seconds.append(time.perf_counter() - started)
-        iterations.append(int(count))
-        if on_solved is not None:
-            on_solved(Solved(i, float(f), spaces.unknowns, int(count), seconds[-1]))
-    return SweepResult(
-        frequencies=freqs,
-        field=field,
-        throat_pressure=throat,
-        source_velocity=v_n,
-        drive=drive,
-        drive_value=drive_value,
-        solve_seconds=seconds,
-        gmres_iterations=iterations,
-        unknowns=spaces.unknowns,
-    )
+    def solve(self, i: int) -> Solved:
+        """Solve the ``i``-th frequency of the sweep."""
+        with warnings.catch_warnings():
+            _quiet_library_warnings()
+            started = time.perf_counter()
+            f = self.frequencies[i]
+            omega = 2 * np.pi * f
+            k = omega / self.c
+            spaces = self.spaces
+            g = self.bempp.GridFunction(spaces.source, coefficients=1j * omega * self.rho * self.v_n[i] * spaces.ones)
+            pressure, count = spaces.solve(k, g, f)
+            self.field[i] = spaces.field(k, pressure, g, self.points)
+            surface = vertex_values(spaces.p1, pressure.coefficients)
+            self.throat[i] = np.sum(self.source_weights * surface[self.source_vertices].mean(axis=0))
+        _warm.add(self.interface)
+        self.seconds[i] = time.perf_counter() - started
+        self.iterations[i] = count
+        self.done[i] = True
+        return Solved(i, float(f), spaces.unknowns, int(count), float(self.seconds[i]))
+
+    def result(self) -> SweepResult:
+        solved = self.done
+        return SweepResult(
+            frequencies=self.frequencies[solved],
+            field=self.field[solved],
+            throat_pressure=self.throat[solved],
+            source_velocity=self.v_n[solved],
+            drive=self.drive,
+            drive_value=self.drive_value,
+            solve_seconds=[float(s) for s in self.seconds[solved]],
+            gmres_iterations=[int(n) for n in self.iterations[solved]],
+            unknowns=self.spaces.unknowns,
+        )
 
 
 class _Spaces:

@@ -8,6 +8,7 @@ under the time factor e^(−iωt).
 
 from __future__ import annotations
 
+import functools
 import math
 import platform
 from collections.abc import Sequence
@@ -136,8 +137,10 @@ def _floats(values: Any) -> list[Any]:
     return np.asarray(values, dtype=np.float64).tolist()
 
 
+@functools.cache
 def library_versions() -> dict[str, str]:
-    """Versions that shaped the numbers, recorded with every result for reproducibility."""
+    """Versions that shaped the numbers, recorded with every result for reproducibility (looked up once per
+    process: partial results rebuild the document after every frequency)."""
     from importlib import metadata
 
     versions = {"python": platform.python_version(), "numpy": np.__version__}
@@ -219,7 +222,7 @@ def build_results(
         **({"solver": solver_meta} if solver_meta is not None else {}),
         "solve_seconds": _floats(sweep.solve_seconds),
         "gmres_iterations": [int(n) for n in sweep.gmres_iterations],
-        "versions": library_versions(),
+        "versions": dict(library_versions()),
     }
     return {
         "job_id": job_id,

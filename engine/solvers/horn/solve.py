@@ -1,26 +1,30 @@
 """One horn job from config to results, with the stages a user watches: meshing, compiling, bem_solve, post.
 
-The sweep is solved band by band: each band of frequencies on the coarsest mesh that still resolves it
-(``bands``), each mesh mirror-symmetric when the horn allows a half or quarter model (``symmetry``), on the
-backend the worker proved it can run (``backend``). The stored mesh artifact is the finest band's.
+The sweep is solved in bands: each band of frequencies on the coarsest mesh that still resolves it (``bands``),
+each mesh mirror-symmetric when the horn allows a half or quarter model (``symmetry``), on the backend the worker
+proved it can run (``backend``). The frequencies come in ``streaming`` order across the bands (ends first, then
+bisection), each band meshed when its first one comes; the results so far go to the context as partial results
+after each. The stored mesh artifact is the finest band's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.solvers import Cancelled, SolverContext, SolverOutput
-from engine.solvers.horn import MESH_ARTIFACT, bem, post, progress
+from engine.solvers import SolverContext, SolverOutput
+from engine.solvers.horn import MESH_ARTIFACT, bem, post, progress, streaming
 from engine.solvers.horn import bands as banding
 from engine.solvers.horn.axisymmetric import job as axisymmetric
 from engine.solvers.horn.backend import Backend, choose
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH
 from engine.solvers.horn.mesh import MeshInfo, build_mesh
-from engine.solvers.horn.sweep import joined
+from engine.solvers.horn.sweep import Solved, joined
 
 MESH_SHARE = 0.05  # progress given to meshing the first band; the sweep takes the rest up to POST_AT
 POST_AT = 0.98
@@ -42,12 +46,14 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     cold = not bem.is_warm(backend.interface)
     obs = cfg.observation
     points = post.observation_points(obs.distance, obs.angles, obs.planes)
-    total, done = len(frequencies), 0
-    sweeps, band_meta, finest, band_meshes = [], [], None, {}
-    for band in plan:
-        started = time.perf_counter()
+    total = len(frequencies)
+    bands: dict[int, _Band] = {}
+
+    def prepare(b: int) -> bem.Sweep:
+        band, started = plan[b], time.perf_counter()
         mesh_path = ctx.workdir / f"mesh-band{band.index}.msh"
-        ctx.progress(_fraction(done, total), "meshing", f"meshing band {band.index + 1}/{len(plan)}")
+        solved = sum(prepared.solved for prepared in bands.values())
+        ctx.progress(_fraction(solved, total), "meshing", f"meshing band {b + 1}/{len(plan)}")
         info = _mesh(cfg, band, mesh_path, symmetry)
         epw = cfg.medium.c / (band.f_high * info.h_max)
         ctx.log(
@@ -55,43 +61,96 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
             f"{info.triangles} triangles, {info.nodes} nodes, "
             f"{epw:.1f} elements per wavelength at {band.f_high:g} Hz"
         )
-        if ctx.should_stop():
-            raise Cancelled
-        grid = bem.load_grid(mesh_path, info.scale)
-        sweep = bem.solve_sweep(
-            grid,
+        sweep = bem.Sweep(
+            bem.load_grid(mesh_path, info.scale),
             band.frequencies,
             points,
             c=cfg.medium.c,
             rho=cfg.medium.rho,
             velocity=cfg.drive.velocity,
             acceleration=cfg.drive.acceleration,
-            on_frequency=_reporter(ctx, done, total, epw, backend, symmetry),
-            on_solved=progress.frequency_logger(ctx, f"band {band.index + 1}/{len(plan)}"),
-            should_stop=ctx.should_stop,
             symmetry=symmetry,
             device_interface=backend.interface,
             precision=backend.precision,
         )
-        done += len(band.frequencies)
-        sweeps.append(sweep)
-        band_meta.append(
-            {
-                "f_low_hz": band.f_low,
-                "f_high_hz": band.f_high,
-                "frequencies": len(band.frequencies),
-                "triangles": info.triangles,
-                "unknowns": sweep.unknowns,
-                "elements_per_wavelength": round(epw, 3),
-                "seconds": round(time.perf_counter() - started, 3),
-            }
-        )
-        if cfg.mesh.keep_band_meshes:
-            band_meshes[f"mesh-band{band.index + 1}.msh"] = mesh_path.read_text(encoding="utf-8")
-        if finest is None or info.triangles > finest[0].triangles:
-            finest = (info, mesh_path, epw)
+        log = progress.frequency_logger(ctx, f"band {band.index + 1}/{len(plan)}")
+        bands[b] = _Band(band, info, mesh_path, epw, log, time.perf_counter() - started)
+        return sweep
+
+    def after(b: int, solved: Solved) -> None:
+        bands[b].solved += 1
+        bands[b].seconds += solved.seconds
+        bands[b].log(solved)
+
+    def document(sweeps: dict[int, Any]) -> dict[str, Any]:
+        return _results(ctx.job_id, cfg, backend, symmetry, cold, [(bands[b], sweeps[b]) for b in sorted(sweeps)])
+
+    def before(count: int, b: int, f: float) -> None:
+        report(count, f, bands[b].epw)
+
+    report = _reporter(ctx, total, backend, symmetry)
+    sweeps = streaming.solve_bands(
+        [band.frequencies for band in plan], prepare, ctx, before=before, after=after, document=document
+    )
     ctx.progress(POST_AT, "post", "post-processing")
-    info, mesh_path, epw = finest
+    results = document(sweeps)
+    in_order = [bands[b] for b in sorted(bands)]
+    band_meshes = {
+        f"mesh-band{band.band.index + 1}.msh": band.mesh_path.read_text(encoding="utf-8")
+        for band in in_order
+        if cfg.mesh.keep_band_meshes
+    }
+    mesh_path = _finest(in_order).mesh_path
+    return SolverOutput(
+        results=results, artifacts={MESH_ARTIFACT: mesh_path.read_text(encoding="utf-8"), **band_meshes}
+    )
+
+
+@dataclass
+class _Band:
+    """A band as prepared for its frequencies: its mesh, how well that resolves it, and its cost so far."""
+
+    band: banding.Band
+    info: MeshInfo
+    mesh_path: Path
+    epw: float
+    log: Callable[[Solved], None]
+    seconds: float
+    solved: int = 0
+
+
+def _finest(bands: list[_Band]) -> _Band:
+    """The band with the most triangles (the first such): its mesh limits the results' validity."""
+    finest = bands[0]
+    for band in bands[1:]:
+        if band.info.triangles > finest.info.triangles:
+            finest = band
+    return finest
+
+
+def _results(
+    job_id: str,
+    cfg: HornConfig,
+    backend: Backend,
+    symmetry: str,
+    cold: bool,
+    solved: list[tuple[_Band, bem.Sweep]],
+) -> dict[str, Any]:
+    """The results of the bands prepared so far (in band order) with the frequencies they have solved."""
+    results = [sweep.result() for _, sweep in solved]
+    band_meta = [
+        {
+            "f_low_hz": band.band.f_low,
+            "f_high_hz": band.band.f_high,
+            "frequencies": len(band.band.frequencies),
+            "triangles": band.info.triangles,
+            "unknowns": result.unknowns,
+            "elements_per_wavelength": round(band.epw, 3),
+            "seconds": round(band.seconds, 3),
+        }
+        for (band, _), result in zip(solved, results, strict=True)
+    ]
+    finest = _finest([band for band, _ in solved])
     solver_meta = {
         "backend": backend.interface,
         "precision": backend.precision,
@@ -101,20 +160,18 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         "banded": cfg.mesh.banded,
         "bands": band_meta,
     }
-    results = post.build_results(
-        ctx.job_id,
-        joined(sweeps),
+    obs = cfg.observation
+    return post.build_results(
+        job_id,
+        joined([result for result in results if result.frequencies.size]),
         distance_m=obs.distance,
         angles_deg=obs.angles,
         planes=obs.planes,
         normalize_angle=obs.normalize_angle,
         c=cfg.medium.c,
         rho=cfg.medium.rho,
-        mesh_meta=_mesh_meta(cfg, info, epw, cold),
+        mesh_meta=_mesh_meta(cfg, finest.info, finest.epw, cold),
         solver_meta=solver_meta,
-    )
-    return SolverOutput(
-        results=results, artifacts={MESH_ARTIFACT: mesh_path.read_text(encoding="utf-8"), **band_meshes}
     )
 
 
@@ -148,19 +205,19 @@ def _fraction(done: int, total: int) -> float:
     return MESH_SHARE + (POST_AT - MESH_SHARE) * done / total
 
 
-def _reporter(ctx: SolverContext, done: int, total: int, epw: float, backend: Backend, symmetry: str) -> Any:
-    """Progress before each frequency: "compiling" while the worker's first assembly builds its kernels."""
-    note = f" (coarse mesh: {epw:.1f} elements/λ)" if epw < MIN_ELEMENTS_PER_WAVELENGTH else ""
+def _reporter(ctx: SolverContext, total: int, backend: Backend, symmetry: str) -> Callable[[int, float, float], None]:
+    """Progress before each frequency (``count`` solved so far, its band's elements per wavelength): "compiling"
+    while the worker's first assembly builds its kernels."""
     how = backend.interface if symmetry == "none" else f"{backend.interface}, {symmetry}"
 
-    def on_frequency(i: int, n: int, f: float) -> None:
-        fraction = _fraction(done + i, total)
+    def on_frequency(count: int, f: float, epw: float) -> None:
+        note = f" (coarse mesh: {epw:.1f} elements/λ)" if epw < MIN_ELEMENTS_PER_WAVELENGTH else ""
+        fraction = _fraction(count, total)
         if not bem.is_warm(backend.interface):
             ctx.progress(fraction, "compiling", f"building the {backend.interface} kernels" + note)
         else:
-            ctx.progress(
-                fraction, "bem_solve", f"Solving {done + i + 1}/{total} at {progress.frequency_label(f)} ({how})" + note
-            )
+            label = progress.frequency_label(f)
+            ctx.progress(fraction, "bem_solve", f"Solving {count + 1}/{total} at {label} ({how})" + note)
 
     return on_frequency
 

@@ -56,56 +56,94 @@ def solve_sweep(
     unless a velocity or an acceleration is given. ``on_frequency(i, n, f)`` runs before each frequency and
     ``on_solved`` after it; ``should_stop()`` is asked before each one and a true answer raises ``Cancelled``.
     """
-    global _warm
-    source = np.asarray(outline.tags) == SOURCE
-    if not source.any():
-        raise ValueError(f"the outline has no source elements (tag {SOURCE})")
-    freqs = np.asarray(frequencies, dtype=np.float64)
-    if freqs.ndim != 1 or freqs.size == 0 or not np.all(np.isfinite(freqs)) or np.any(freqs <= 0):
-        raise ValueError("frequencies must be a non-empty list of positive values")
-    pts = np.asarray(points, dtype=np.float64)
-    if pts.ndim != 2 or pts.shape[0] != 3:
-        raise ValueError("points must be an array of shape (3, M)")
-    drive, drive_value, v_n = source_velocities(freqs, velocity, acceleration)
-    # the field depends only on (r, z): points that share them (the same angle in two planes) are computed once
-    places, place_of = np.unique(np.column_stack([np.hypot(pts[0], pts[1]), pts[2]]), axis=0, return_inverse=True)
-    radius, axial = places[:, 0].copy(), places[:, 1].copy()
-    areas = outline.areas[source]
+    sweep = Sweep(outline, frequencies, points, c=c, rho=rho, velocity=velocity, acceleration=acceleration)
+    n = len(sweep.frequencies)
+    for i, f in enumerate(sweep.frequencies):
+        if should_stop is not None and should_stop():
+            raise Cancelled(f"stopped before {f:.6g} Hz ({i}/{n} frequencies solved)")
+        if on_frequency is not None:
+            on_frequency(i, n, float(f))
+        solved = sweep.solve(i)
+        if on_solved is not None:
+            on_solved(solved)
+    return sweep.result()
 
-    n = freqs.size
-    field = np.empty((n, pts.shape[1]), dtype=np.complex128)
-    throat = np.empty(n, dtype=np.complex128)
-    seconds: list[float] = []
-    # The LU of a few hundred unknowns takes milliseconds on one thread, and OpenBLAS's idle threads would spin
-    # against the assembly's own threads between solves (measured: the sweep twice as slow on 2 cores).
-    with threadpool_limits(limits=1, user_api="blas"):
-        for i, f in enumerate(freqs):
-            if should_stop is not None and should_stop():
-                raise Cancelled(f"stopped before {f:.6g} Hz ({i}/{n} frequencies solved)")
-            if on_frequency is not None:
-                on_frequency(i, n, float(f))
+
+class Sweep:
+    """One outline's sweep, solved a frequency at a time in any order; ``result()`` gives the frequencies solved
+    so far, in frequency order."""
+
+    def __init__(
+        self,
+        outline: Generatrix,
+        frequencies: Sequence[float],
+        points: np.ndarray,
+        *,
+        c: float,
+        rho: float,
+        velocity: complex | None = None,
+        acceleration: complex | None = None,
+    ) -> None:
+        self.outline = outline
+        self.source = np.asarray(outline.tags) == SOURCE
+        if not self.source.any():
+            raise ValueError(f"the outline has no source elements (tag {SOURCE})")
+        self.frequencies = np.asarray(frequencies, dtype=np.float64)
+        freqs = self.frequencies
+        if freqs.ndim != 1 or freqs.size == 0 or not np.all(np.isfinite(freqs)) or np.any(freqs <= 0):
+            raise ValueError("frequencies must be a non-empty list of positive values")
+        pts = np.asarray(points, dtype=np.float64)
+        if pts.ndim != 2 or pts.shape[0] != 3:
+            raise ValueError("points must be an array of shape (3, M)")
+        self.c, self.rho = c, rho
+        self.drive, self.drive_value, self.v_n = source_velocities(freqs, velocity, acceleration)
+        # the field depends only on (r, z): points that share them (the same angle in two planes) are computed once
+        places, self.place_of = np.unique(
+            np.column_stack([np.hypot(pts[0], pts[1]), pts[2]]), axis=0, return_inverse=True
+        )
+        self.radius, self.axial = places[:, 0].copy(), places[:, 1].copy()
+        self.areas = outline.areas[self.source]
+        n = freqs.size
+        self.field = np.empty((n, pts.shape[1]), dtype=np.complex128)
+        self.throat = np.empty(n, dtype=np.complex128)
+        self.seconds = np.zeros(n)
+        self.done = np.zeros(n, dtype=bool)
+
+    def solve(self, i: int) -> Solved:
+        """Solve the ``i``-th frequency of the sweep.
+
+        The LU of a few hundred unknowns takes milliseconds on one thread, and OpenBLAS's idle threads would
+        spin against the assembly's own threads between solves (measured: the sweep twice as slow on 2 cores).
+        """
+        global _warm
+        with threadpool_limits(limits=1, user_api="blas"):
             started = time.perf_counter()
+            f = self.frequencies[i]
             omega = 2 * np.pi * f
-            k = omega / c
-            flux = np.where(source, 1j * omega * rho * v_n[i], 0.0).astype(np.complex128)
+            k = omega / self.c
+            source, outline = self.source, self.outline
+            flux = np.where(source, 1j * omega * self.rho * self.v_n[i], 0.0).astype(np.complex128)
             pressure = surface_pressure(outline, k, flux)
-            field[i] = _field(outline, k, pressure, flux, radius, axial)[place_of.ravel()]
-            throat[i] = np.sum(areas * pressure[source]) / areas.sum()
+            self.field[i] = _field(outline, k, pressure, flux, self.radius, self.axial)[self.place_of.ravel()]
+            self.throat[i] = np.sum(self.areas * pressure[source]) / self.areas.sum()
             _warm = True
-            seconds.append(time.perf_counter() - started)
-            if on_solved is not None:
-                on_solved(Solved(i, float(f), len(outline.tags), 0, seconds[-1]))
-    return SweepResult(
-        frequencies=freqs,
-        field=field,
-        throat_pressure=throat,
-        source_velocity=v_n,
-        drive=drive,
-        drive_value=drive_value,
-        solve_seconds=seconds,
-        gmres_iterations=[0] * n,
-        unknowns=len(outline.tags),
-    )
+            self.seconds[i] = time.perf_counter() - started
+        self.done[i] = True
+        return Solved(i, float(f), len(outline.tags), 0, float(self.seconds[i]))
+
+    def result(self) -> SweepResult:
+        solved = self.done
+        return SweepResult(
+            frequencies=self.frequencies[solved],
+            field=self.field[solved],
+            throat_pressure=self.throat[solved],
+            source_velocity=self.v_n[solved],
+            drive=self.drive,
+            drive_value=self.drive_value,
+            solve_seconds=[float(s) for s in self.seconds[solved]],
+            gmres_iterations=[0] * int(solved.sum()),
+            unknowns=len(self.outline.tags),
+        )
 
 
 def surface_pressure(outline: Generatrix, k: float, flux: np.ndarray, *, burton_miller: bool = True) -> np.ndarray:

@@ -9,14 +9,16 @@ back as a user's profile.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from engine.solvers import Cancelled, SolverContext, SolverOutput
-from engine.solvers.horn import MESH_ARTIFACT, post, progress
+from engine.solvers import SolverContext, SolverOutput
+from engine.solvers.horn import MESH_ARTIFACT, post, progress, streaming
 from engine.solvers.horn.axisymmetric import bem
-from engine.solvers.horn.axisymmetric.generatrix import band_outline, outline_bands, write_outline
+from engine.solvers.horn.axisymmetric.generatrix import Generatrix, band_outline, outline_bands, write_outline
 from engine.solvers.horn.config import HornConfig
-from engine.solvers.horn.sweep import joined
+from engine.solvers.horn.sweep import Solved, joined
 
 METHOD = "axisymmetric"
 FORMULATION = "burton-miller"
@@ -33,20 +35,19 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
     points = post.observation_points(obs.distance, obs.angles, obs.planes)
     cold = not bem.is_warm()
     plan = outline_bands(cfg)
-    total, done = len(frequencies), 0
-    sweeps, band_meta, finest = [], [], None
-    for index, band in enumerate(plan):
-        started = time.perf_counter()
+    total = len(frequencies)
+    bands: dict[int, _Band] = {}
+
+    def prepare(b: int) -> bem.Sweep:
+        band, started = plan[b], time.perf_counter()
         outline = band_outline(cfg, band)
         f_high = band.frequencies[-1]
         epw = cfg.medium.c / (f_high * float(outline.lengths.max()))
         ctx.log(
-            f"band {index + 1}/{len(plan)}: {progress.band_span(band.frequencies)}, {len(outline.tags)} elements, "
+            f"band {b + 1}/{len(plan)}: {progress.band_span(band.frequencies)}, {len(outline.tags)} elements, "
             f"{epw:.1f} elements per wavelength at {f_high:g} Hz"
         )
-        if ctx.should_stop():
-            raise Cancelled
-        sweep = bem.solve_sweep(
+        sweep = bem.Sweep(
             outline,
             band.frequencies,
             points,
@@ -54,36 +55,80 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
             rho=cfg.medium.rho,
             velocity=cfg.drive.velocity,
             acceleration=cfg.drive.acceleration,
-            on_frequency=_reporter(ctx, done, total),
-            on_solved=progress.frequency_logger(ctx, f"axisymmetric band {index + 1}/{len(plan)}"),
-            should_stop=ctx.should_stop,
         )
-        done += len(band.frequencies)
-        sweeps.append(sweep)
-        band_meta.append(
-            {
-                "f_low_hz": band.frequencies[0],
-                "f_high_hz": f_high,
-                "frequencies": len(band.frequencies),
-                "elements": len(outline.tags),
-                "unknowns": sweep.unknowns,
-                "elements_per_wavelength": round(epw, 3),
-                "seconds": round(time.perf_counter() - started, 3),
-            }
-        )
-        if finest is None or len(outline.tags) > len(finest[0].tags):
-            finest = (outline, epw)
+        log = progress.frequency_logger(ctx, f"axisymmetric band {b + 1}/{len(plan)}")
+        bands[b] = _Band(band.frequencies, outline, epw, log, time.perf_counter() - started)
+        return sweep
+
+    def after(b: int, solved: Solved) -> None:
+        bands[b].seconds += solved.seconds
+        bands[b].log(solved)
+
+    def document(sweeps: dict[int, Any]) -> dict[str, Any]:
+        return _results(ctx.job_id, cfg, cold, len(plan), [(bands[b], sweeps[b]) for b in sorted(sweeps)])
+
+    report = _reporter(ctx, total)
+    sweeps = streaming.solve_bands(
+        [band.frequencies for band in plan],
+        prepare,
+        ctx,
+        before=lambda count, _b, f: report(count, f),
+        after=after,
+        document=document,
+    )
     ctx.progress(POST_AT, "post", "post-processing")
-    outline, epw = finest
+    results = document(sweeps)
     mesh_path = ctx.workdir / MESH_ARTIFACT
-    write_outline(outline, mesh_path)
+    write_outline(_finest([bands[b] for b in sorted(bands)]).outline, mesh_path)
+    return SolverOutput(results=results, artifacts={MESH_ARTIFACT: mesh_path.read_text(encoding="utf-8")})
+
+
+@dataclass
+class _Band:
+    """A band as prepared for its frequencies: its outline, how well that resolves it, and its cost so far."""
+
+    frequencies: tuple[float, ...]
+    outline: Generatrix
+    epw: float
+    log: Callable[[Solved], None]
+    seconds: float
+
+
+def _finest(bands: list[_Band]) -> _Band:
+    """The band with the most elements (the first such): its outline limits the results' validity."""
+    finest = bands[0]
+    for band in bands[1:]:
+        if len(band.outline.tags) > len(finest.outline.tags):
+            finest = band
+    return finest
+
+
+def _results(
+    job_id: str, cfg: HornConfig, cold: bool, band_count: int, solved: list[tuple[_Band, bem.Sweep]]
+) -> dict[str, Any]:
+    """The results of the bands prepared so far (in band order) with the frequencies they have solved."""
+    results = [sweep.result() for _, sweep in solved]
+    band_meta = [
+        {
+            "f_low_hz": band.frequencies[0],
+            "f_high_hz": band.frequencies[-1],
+            "frequencies": len(band.frequencies),
+            "elements": len(band.outline.tags),
+            "unknowns": result.unknowns,
+            "elements_per_wavelength": round(band.epw, 3),
+            "seconds": round(band.seconds, 3),
+        }
+        for (band, _), result in zip(solved, results, strict=True)
+    ]
+    finest = _finest([band for band, _ in solved])
+    outline = finest.outline
     solver_meta = {
         "method": METHOD,
         "backend": "numba",
         "precision": "double",
         "symmetry": "none",
         "formulation": FORMULATION,
-        "banded": len(plan) > 1,
+        "banded": band_count > 1,
         "bands": band_meta,
     }
     mesh_meta = {
@@ -92,14 +137,15 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
         "dofs": len(outline.tags),
         "h_min_m": float(outline.lengths.min()),
         "h_max_m": float(outline.lengths.max()),
-        "elements_per_wavelength": epw,
+        "elements_per_wavelength": finest.epw,
         "elements_per_wavelength_target": cfg.mesh.elements_per_wavelength,
         "source": cfg.formula_type,
         "compiled_in_this_job": cold,
     }
-    results = post.build_results(
-        ctx.job_id,
-        joined(sweeps),
+    obs = cfg.observation
+    return post.build_results(
+        job_id,
+        joined([result for result in results if result.frequencies.size]),
         distance_m=obs.distance,
         angles_deg=obs.angles,
         planes=obs.planes,
@@ -109,18 +155,18 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
         mesh_meta=mesh_meta,
         solver_meta=solver_meta,
     )
-    return SolverOutput(results=results, artifacts={MESH_ARTIFACT: mesh_path.read_text(encoding="utf-8")})
 
 
-def _reporter(ctx: SolverContext, done: int, total: int) -> Any:
-    """Progress before each frequency: "compiling" while a fresh worker loads (or first compiles) the kernels."""
+def _reporter(ctx: SolverContext, total: int) -> Callable[[int, float], None]:
+    """Progress before each frequency (``count`` solved so far): "compiling" while a fresh worker loads (or first
+    compiles) the kernels."""
 
-    def on_frequency(i: int, n: int, f: float) -> None:
-        fraction = OUTLINE_SHARE + (POST_AT - OUTLINE_SHARE) * (done + i) / total
+    def on_frequency(count: int, f: float) -> None:
+        fraction = OUTLINE_SHARE + (POST_AT - OUTLINE_SHARE) * count / total
         if not bem.is_warm():
             ctx.progress(fraction, "compiling", "loading the axisymmetric kernels")
         else:
-            position = f"{done + i + 1}/{total}"
+            position = f"{count + 1}/{total}"
             ctx.progress(fraction, "bem_solve", f"Solving {position} at {progress.frequency_label(f)} ({METHOD})")
 
     return on_frequency

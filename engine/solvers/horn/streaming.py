@@ -1,0 +1,85 @@
+"""The order a horn job solves its frequencies in, so the curves take shape early, and the partial results.
+
+The whole sweep's ends come first, then the midpoints by bisection (van der Corput order over the sweep's
+indices): after 3 frequencies the low end, the high end and the middle are known, after 5 the quarters. The
+order runs across the bands: a band is prepared (meshed, its spaces built) when its first frequency comes, once,
+and kept for its later ones. After each frequency the context gets the results so far, marked partial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from engine.solvers import Cancelled, SolverContext
+from engine.solvers.horn.sweep import Solved, SweepResult
+
+
+class BandSweep(Protocol):
+    """A band's sweep as both methods solve it: any frequency of it at any time."""
+
+    def solve(self, i: int) -> Solved: ...
+
+    def result(self) -> SweepResult: ...
+
+
+def solving_order(n: int) -> list[int]:
+    """Indices 0…n−1, ends first, then each gap halved in turn: 0, n−1, n/2, n/4, 3n/4, n/8, 5n/8, …"""
+    if n <= 2:
+        return list(range(n))
+    levels = max(1, (n - 2).bit_length())  # 2**levels ≥ n − 1: the finest halving reaches every index
+    order, seen = [], set()
+    for position in (0.0, 1.0, *(_radical_inverse(j) for j in range(1, 2**levels))):
+        index = round(position * (n - 1))
+        if index not in seen:
+            seen.add(index)
+            order.append(index)
+    return order
+
+
+def _radical_inverse(j: int) -> float:
+    """j's binary digits mirrored behind the point: 0, ½, ¼, ¾, ⅛, ⅝, … (van der Corput)."""
+    value, scale = 0.0, 0.5
+    while j:
+        value += scale * (j & 1)
+        j >>= 1
+        scale /= 2
+    return value
+
+
+def partial(results: dict[str, Any], solved: int, of: int) -> dict[str, Any]:
+    """The results so far, with the marker complete results never have."""
+    return {**results, "partial": {"solved": solved, "of": of}}
+
+
+def solve_bands(
+    bands: Sequence[Sequence[float]],
+    prepare: Callable[[int], BandSweep],
+    ctx: SolverContext,
+    *,
+    before: Callable[[int, int, float], None],
+    after: Callable[[int, Solved], None],
+    document: Callable[[dict[int, BandSweep]], dict[str, Any]],
+) -> dict[int, BandSweep]:
+    """Solve every band's frequencies in ``solving_order`` of the whole sweep; returns each band's sweep by index.
+
+    ``prepare(b)`` builds band ``b``'s sweep; ``before(count, b, f)`` runs before each frequency (``count``
+    solved so far) and ``after(b, solved)`` after it; ``document(sweeps)`` builds the results of the frequencies
+    solved so far, which the context gets as partial results after each one. A stop request is honoured between
+    frequencies.
+    """
+    slots = sorted((f, b, i) for b, frequencies in enumerate(bands) for i, f in enumerate(frequencies))
+    total = len(slots)
+    sweeps: dict[int, BandSweep] = {}
+    for count, position in enumerate(solving_order(total)):
+        f, b, i = slots[position]
+        if ctx.should_stop():
+            raise Cancelled(f"stopped before {f:.6g} Hz ({count}/{total} frequencies solved)")
+        if b not in sweeps:
+            sweeps[b] = prepare(b)
+            if ctx.should_stop():
+                raise Cancelled(f"stopped before {f:.6g} Hz ({count}/{total} frequencies solved)")
+        before(count, b, f)
+        after(b, sweeps[b].solve(i))
+        ctx.partial(partial(document(sweeps), count + 1, total))
+    return sweeps
