@@ -117,7 +117,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory, sphere_msh: Path, cap_msh: 
             ("horn", "single"): horn_config("single", mesh='size = "auto"\nbanded = false').replace(*WIDER),
             ("horn", "banded"): horn_config("banded", mesh='size = "auto"\nkeep_band_meshes = true').replace(*WIDER),
             ("horn", "fine"): horn_config(
-                "fine", mesh='size = "auto"\nelements_per_wavelength = 12\nbanded = false'
+                "fine", mesh='size = "auto"\nelements_per_wavelength = 18\nbanded = false'
             ).replace(*WIDER),
         }
         sphere_ka = write_sphere_profile(root / "sphere-profile.msh", 120)
@@ -304,20 +304,17 @@ def test_axisymmetric_cap_on_a_rigid_sphere_meets_the_analytic_polar_at_ka_1_3_a
 
 
 def test_axisymmetric_and_3d_methods_agree_on_a_round_horn_where_the_3d_mesh_resolves_it(solved: dict) -> None:
-    """Against the 3-D method at 12 elements per wavelength: the front half within 0.5 dB; behind the mouth, where
-    the levels are 15–20 dB down and both meshes' outer shells set them, within 1 dB."""
+    """Against the 3-D method at 18 elements per wavelength (the 3-D mesh at 6 is itself 0.5 dB off on axis)."""
     round_horn, surface = solved[("horn", "axisymmetric")], solved[("horn", "fine")]
     assert round_horn["frequencies_hz"] == surface["frequencies_hz"]
     both = [i for i, f in enumerate(surface["frequencies_hz"]) if resolution(surface, f) >= 6]
     assert len(both) >= 3
     axis_gap = np.abs(np.subtract(round_horn["on_axis_spl_db"], surface["on_axis_spl_db"]))[both]
     assert axis_gap.max() < 0.5
-    front = np.asarray(surface["observation"]["angles_deg"]) <= 90
     for plane in ("horizontal", "vertical"):
         polars = [np.asarray(r["polar"][plane]["spl_db"])[both] for r in (round_horn, surface)]
         gap = np.abs((polars[0] - polars[0][:, :1]) - (polars[1] - polars[1][:, :1]))
-        assert gap[:, front].max() < 0.5, f"{plane}: the radiated front half"
-        assert gap.max() < 1.0, f"{plane}: behind the mouth"
+        assert gap.max() < 0.5, plane
     impedance = [
         np.asarray(r["throat_impedance"]["real"]) + 1j * np.asarray(r["throat_impedance"]["imag"])
         for r in (round_horn, surface)
