@@ -1,7 +1,7 @@
 """How long a job has run and how long it has left: one reckoning for the app, the CLI and its JSON.
 
-It reads a job's ``status``, ``progress``, ``started_at`` and ``completed_at`` (ISO 8601 strings as stored), so a
-database row and the app's snapshot of one are measured alike.
+It reads a job's ``status``, ``progress``, ``stage``, ``started_at`` and ``completed_at`` (ISO 8601 strings as
+stored), so a database row and the app's snapshot of one are measured alike.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ class Timed(Protocol):
     @property
     def completed_at(self) -> str | None: ...
 
+    @property
+    def stage(self) -> str | None: ...
+
 
 def parse_time(iso: str | None) -> datetime | None:
     return datetime.fromisoformat(iso) if iso else None
@@ -37,9 +40,14 @@ def elapsed_s(job: Timed, now: datetime) -> float | None:
     return (end - started).total_seconds()
 
 
+#: Stages whose length says nothing about the rest of the run: a worker building its kernels.
+UNTIMED_STAGES = frozenset({"compiling"})
+
+
 def eta_s(job: Timed, now: datetime) -> float | None:
-    """Remaining time by linear extrapolation, once there is enough progress to extrapolate from."""
-    if job.status != "running" or job.progress < 0.02:
+    """Remaining time by linear extrapolation, once there is enough progress to extrapolate from; none while the
+    worker compiles, which would make a short sweep look long."""
+    if job.status != "running" or job.progress < 0.02 or job.stage in UNTIMED_STAGES:
         return None
     elapsed = elapsed_s(job, now)
     return None if elapsed is None else elapsed * (1 - job.progress) / job.progress
