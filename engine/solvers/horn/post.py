@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.solvers.horn.constants import HORIZONTAL, MIN_ELEMENTS_PER_WAVELENGTH, PLANES, VERTICAL
+from engine.solvers.horn.sweep import SweepResult, joined
 
 if TYPE_CHECKING:
-    from engine.solvers.horn.sweep import SweepResult
+    from engine.solvers.horn.config import HornConfig
 
 P_REF = 20e-6
 TIME_CONVENTION = "exp(-i omega t)"
@@ -165,6 +166,30 @@ def mesh_metadata(mesh_meta: dict[str, Any]) -> dict[str, Any]:
             f"(at least {MIN_ELEMENTS_PER_WAVELENGTH} needed): results there are unreliable"
         )
     return meta
+
+
+def job_results(
+    job_id: str,
+    cfg: HornConfig,
+    sweeps: Sequence[SweepResult],
+    *,
+    mesh_meta: dict[str, Any],
+    solver_meta: dict[str, Any],
+) -> dict[str, Any]:
+    """A job's results from its bands' sweeps, as far as they are solved (a band not begun is left out)."""
+    obs = cfg.observation
+    return build_results(
+        job_id,
+        joined([sweep for sweep in sweeps if sweep.frequencies.size]),
+        distance_m=obs.distance,
+        angles_deg=obs.angles,
+        planes=obs.planes,
+        normalize_angle=obs.normalize_angle,
+        c=cfg.medium.c,
+        rho=cfg.medium.rho,
+        mesh_meta=mesh_meta,
+        solver_meta=solver_meta,
+    )
 
 
 def build_results(

@@ -24,7 +24,7 @@ from engine.solvers.horn.backend import Backend, choose
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH
 from engine.solvers.horn.mesh import MeshInfo, build_mesh
-from engine.solvers.horn.sweep import Solved, joined
+from engine.solvers.horn.sweep import Solved
 
 MESH_SHARE = 0.05  # progress given to meshing the first band; the sweep takes the rest up to POST_AT
 POST_AT = 0.98
@@ -160,19 +160,8 @@ def _results(
         "banded": cfg.mesh.banded,
         "bands": band_meta,
     }
-    obs = cfg.observation
-    return post.build_results(
-        job_id,
-        joined([result for result in results if result.frequencies.size]),
-        distance_m=obs.distance,
-        angles_deg=obs.angles,
-        planes=obs.planes,
-        normalize_angle=obs.normalize_angle,
-        c=cfg.medium.c,
-        rho=cfg.medium.rho,
-        mesh_meta=_mesh_meta(cfg, finest.info, finest.epw, cold),
-        solver_meta=solver_meta,
-    )
+    mesh_meta = _mesh_meta(cfg, finest.info, finest.epw, cold)
+    return post.job_results(job_id, cfg, results, mesh_meta=mesh_meta, solver_meta=solver_meta)
 
 
 def _plan(cfg: HornConfig, horn: dict[str, Any] | None, frequencies: list[float]) -> list[banding.Band]:

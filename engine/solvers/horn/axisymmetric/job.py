@@ -18,7 +18,7 @@ from engine.solvers.horn import MESH_ARTIFACT, post, progress, streaming
 from engine.solvers.horn.axisymmetric import bem
 from engine.solvers.horn.axisymmetric.generatrix import Generatrix, band_outline, outline_bands, write_outline
 from engine.solvers.horn.config import HornConfig
-from engine.solvers.horn.sweep import Solved, joined
+from engine.solvers.horn.sweep import Solved
 
 METHOD = "axisymmetric"
 FORMULATION = "burton-miller"
@@ -142,19 +142,7 @@ def _results(
         "source": cfg.formula_type,
         "compiled_in_this_job": cold,
     }
-    obs = cfg.observation
-    return post.build_results(
-        job_id,
-        joined([result for result in results if result.frequencies.size]),
-        distance_m=obs.distance,
-        angles_deg=obs.angles,
-        planes=obs.planes,
-        normalize_angle=obs.normalize_angle,
-        c=cfg.medium.c,
-        rho=cfg.medium.rho,
-        mesh_meta=mesh_meta,
-        solver_meta=solver_meta,
-    )
+    return post.job_results(job_id, cfg, results, mesh_meta=mesh_meta, solver_meta=solver_meta)
 
 
 def _reporter(ctx: SolverContext, total: int) -> Callable[[int, float], None]:
