@@ -91,4 +91,4 @@ def test_metrics_missing_for_older_jobs_are_backfilled_on_demand(cli: Cli, study
     assert shown["job_id"] == study["points"][45] and shown["version"] == METRICS_VERSION
     assert shown["values"]["bw_h_16k"] == pytest.approx(90, abs=0.5)
     result = cli("metrics", study["points"][60], check=False)
-    assert result.returncode == 2 and "no horn results" in result.stderr
+    assert result.returncode == 6 and "no horn results" in result.stderr

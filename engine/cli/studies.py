@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.cli.common import Commands, add_no_start, maybe_start_engine, note, open_home, print_json
 from engine.config.sweeps import CONFIRM_ABOVE
-from engine.errors import UsageError
+from engine.errors import Conflict, UsageError
 
 
 def register(commands: Commands) -> None:
@@ -240,7 +240,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     job = jobs.resolve(args.id)
     found = metricstore.ensure([job.id]).get(job.id)
     if found is None:
-        raise UsageError(f"job {jobs.short_id(job.id)} has no {job.kind} results, so no metrics")
+        raise Conflict(f"job {jobs.short_id(job.id)} has no {job.kind} results, so no metrics")
     if args.json:
         print_json({"job_id": job.id, **found})
         return 0
