@@ -9,25 +9,13 @@ from typing import Any
 import pytest
 
 from engine.config.job import parse_config
-from engine.solvers.horn import bands, costs, estimate
+from engine.solvers.horn import bands, calibration, costs, estimate
 from engine.solvers.horn.axisymmetric.generatrix import band_outline, outline_bands
 from engine.solvers.horn.calibration import configs as calibration_configs
 from engine.solvers.horn.config import HornConfig
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUND = {
-    "formula": "R-OSSE",
-    "R": 130,
-    "a": 40,
-    "r0": 12.7,
-    "a0": 9,
-    "k": 1,
-    "r": 0.25,
-    "m": 0.8,
-    "b": 0.25,
-    "q": 3,
-    "wall_thickness": 5,
-}
+ROUND = calibration.HORN
 
 
 def normalised(**sections: Any) -> dict[str, Any]:

@@ -8,32 +8,9 @@ from textual.widgets import Input
 
 from engine.paths import Home
 from engine.store.models import Job
+from tests.test_estimate_cli import COARSE
 from tests.tui.conftest import wait_until
 from tui.actions import NewJobDialog
-
-COARSE_HORN = """kind = "horn"
-[horn]
-formula = "R-OSSE"
-R = 130
-a = 40
-r0 = 12.7
-a0 = 9
-k = 1
-r = 0.25
-m = 0.8
-b = 0.25
-q = 3
-wall_thickness = 5
-[mesh]
-throat_size = 4
-mouth_size = 10
-[sweep]
-f_min = 200
-f_max = 20000
-n = 8
-[solver]
-method = "3d"
-"""
 
 
 def estimate_text(dialog: NewJobDialog) -> str:
@@ -44,7 +21,7 @@ async def test_the_dialog_shows_the_estimate_and_its_warning_before_anything_is_
     make_app, home: Home, tmp_path: Path
 ) -> None:
     path = tmp_path / "horn.toml"
-    path.write_text(COARSE_HORN)
+    path.write_text(COARSE)
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("n")
@@ -62,7 +39,7 @@ async def test_a_path_that_is_not_a_config_shows_no_estimate_and_enter_still_exp
     make_app, home: Home, tmp_path: Path
 ) -> None:
     path = tmp_path / "horn.toml"
-    path.write_text(COARSE_HORN)
+    path.write_text(COARSE)
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("n")

@@ -12,9 +12,12 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.solvers.horn.sizing import auto_sizes, estimated_triangles
+
+if TYPE_CHECKING:
+    from engine.solvers.horn.config import HornConfig
 
 #: Sets how many bands a sweep gets: as many as it takes for no frequency to be solved on a mesh with more
 #: than this factor of the triangles its own mesh would have (at most 2× its own N² cost), the bands grown
@@ -105,6 +108,25 @@ def single_band(
 ) -> list[Band]:
     """The whole sweep on the configured mesh: the unbanded solve."""
     return [_band(0, list(frequencies), throat_size, mouth_size, estimated_triangles(horn, throat_size, mouth_size))]
+
+
+def sweep_plan(cfg: HornConfig, horn: Mapping[str, Any] | None, frequencies: Sequence[float]) -> list[Band]:
+    """The bands a 3-D job solves: one for a user's mesh or ``banded = false``, else as few as keep each one
+    resolved (``plan_bands``)."""
+    mesh = cfg.mesh
+    if mesh.file is not None or horn is None:
+        return [Band(0, min(frequencies), max(frequencies), tuple(frequencies), None, None, 0)]
+    if not mesh.banded:
+        return single_band(frequencies, mesh.throat_size, mesh.mouth_size, horn)
+    return plan_bands(
+        frequencies,
+        horn,
+        throat_size=mesh.throat_size,
+        mouth_size=mesh.mouth_size,
+        epw=mesh.elements_per_wavelength,
+        c=cfg.medium.c,
+        size_mode=mesh.size,
+    )
 
 
 def dense_cost(bands: Sequence[Band]) -> float:

@@ -29,12 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.solvers import Cancelled
 from engine.solvers.horn import symmetry as mirror_symmetry
 from engine.solvers.horn.backend import bempp_api
 from engine.solvers.horn.constants import INTERFACE, SOURCE
 from engine.solvers.horn.mass import mass_matrix, vertex_values
-from engine.solvers.horn.sweep import Solved, SweepResult, source_velocities
+from engine.solvers.horn.sweep import FrequencySweep, Solved, SweepResult, solve_in_order
 
 if TYPE_CHECKING:
     from bempp_cl.api import Grid
@@ -120,16 +119,7 @@ def solve_sweep(
         device_interface=device_interface,
         precision=precision,
     )
-    n = len(sweep.frequencies)
-    for i, f in enumerate(sweep.frequencies):
-        if should_stop is not None and should_stop():
-            raise Cancelled(f"stopped before {f:.6g} Hz ({i}/{n} frequencies solved)")
-        if on_frequency is not None:
-            on_frequency(i, n, float(f))
-        solved = sweep.solve(i)
-        if on_solved is not None:
-            on_solved(solved)
-    return sweep.result()
+    return solve_in_order(sweep, on_frequency, on_solved, should_stop)
 
 
 def _quiet_library_warnings() -> None:
@@ -139,9 +129,8 @@ def _quiet_library_warnings() -> None:
     warnings.simplefilter("ignore", NumbaPerformanceWarning)
 
 
-class Sweep:
-    """One grid's sweep, solved a frequency at a time in any order: its spaces and mass matrices are built once,
-    and ``result()`` gives the frequencies solved so far, in frequency order."""
+class Sweep(FrequencySweep):
+    """One grid's sweep, solved a frequency at a time in any order: its spaces and mass matrices are built once."""
 
     def __init__(
         self,
@@ -160,25 +149,20 @@ class Sweep:
         bempp = bempp_api()
         self.bempp = bempp
         self.interface = device_interface or bempp.DEFAULT_DEVICE_INTERFACE
-        self.frequencies = np.asarray(frequencies, dtype=np.float64)
-        if self.frequencies.ndim != 1 or self.frequencies.size == 0 or np.any(self.frequencies <= 0):
-            raise ValueError("frequencies must be a non-empty list of positive values")
-        self.points = np.asarray(points, dtype=np.float64)
-        if self.points.ndim != 2 or self.points.shape[0] != 3:
-            raise ValueError("points must be an array of shape (3, M)")
-        self.c, self.rho = c, rho
-        self.drive, self.drive_value, self.v_n = source_velocities(self.frequencies, velocity, acceleration)
         options = {"device_interface": device_interface, "precision": precision}
         with warnings.catch_warnings():
             _quiet_library_warnings()
             self.spaces = _Spaces(bempp, grid, symmetry, options)
         self.source_vertices, self.source_weights = _source_mean_weights(grid)
-        n = self.frequencies.size
-        self.field = np.empty((n, self.points.shape[1]), dtype=np.complex128)
-        self.throat = np.empty(n, dtype=np.complex128)
-        self.seconds = np.zeros(n)
-        self.iterations = np.zeros(n, dtype=np.int64)
-        self.done = np.zeros(n, dtype=bool)
+        super().__init__(
+            frequencies,
+            points,
+            c=c,
+            rho=rho,
+            velocity=velocity,
+            acceleration=acceleration,
+            unknowns=self.spaces.unknowns,
+        )
 
     def solve(self, i: int) -> Solved:
         """Solve the ``i``-th frequency of the sweep."""
@@ -195,24 +179,7 @@ class Sweep:
             surface = vertex_values(spaces.p1, pressure.coefficients)
             self.throat[i] = np.sum(self.source_weights * surface[self.source_vertices].mean(axis=0))
         _warm.add(self.interface)
-        self.seconds[i] = time.perf_counter() - started
-        self.iterations[i] = count
-        self.done[i] = True
-        return Solved(i, float(f), spaces.unknowns, int(count), float(self.seconds[i]))
-
-    def result(self) -> SweepResult:
-        solved = self.done
-        return SweepResult(
-            frequencies=self.frequencies[solved],
-            field=self.field[solved],
-            throat_pressure=self.throat[solved],
-            source_velocity=self.v_n[solved],
-            drive=self.drive,
-            drive_value=self.drive_value,
-            solve_seconds=[float(s) for s in self.seconds[solved]],
-            gmres_iterations=[int(n) for n in self.iterations[solved]],
-            unknowns=self.spaces.unknowns,
-        )
+        return self.record(i, started, int(count))
 
 
 class _Spaces:

@@ -7,43 +7,31 @@ grows with the unknowns; the axisymmetric one covers the whole audio band, as a 
 
 from __future__ import annotations
 
+import tomllib
 from typing import Any
 
-#: The reference R-OSSE horn of the shipped example (round, so the 3-D job solves a quarter model).
-HORN = {
-    "formula": "R-OSSE",
-    "R": 130,
-    "a": 40,
-    "r0": 12.7,
-    "a0": 9,
-    "k": 1,
-    "r": 0.25,
-    "m": 0.8,
-    "b": 0.25,
-    "q": 3,
-    "wall_thickness": 5,
-}
+from engine.solvers.horn.spec import EXAMPLE_TOML
+
+#: The reference R-OSSE horn of the commented example (round, so the 3-D job solves a quarter model).
+HORN = tomllib.loads(EXAMPLE_TOML)["horn"]
 OBSERVATION = {"distance": 2, "angle_step": 10, "planes": ["horizontal", "vertical"]}
 
 
 def configs() -> list[dict[str, Any]]:
     """The raw configs (as a TOML file would give them) of the calibration jobs, labelled."""
-    three_d = {
+    return [
+        _job("calibration (3-D)", {"f_min": 300, "f_max": 4000, "n": 10}, "3d"),
+        _job("calibration (axisymmetric)", {"f_min": 200, "f_max": 20000, "n": 20}, "axisymmetric"),
+    ]
+
+
+def _job(label: str, sweep: dict[str, Any], method: str) -> dict[str, Any]:
+    return {
         "kind": "horn",
-        "label": "calibration (3-D)",
+        "label": label,
         "horn": HORN,
         "mesh": {"size": "auto"},
-        "sweep": {"f_min": 300, "f_max": 4000, "n": 10},
+        "sweep": sweep,
         "observation": OBSERVATION,
-        "solver": {"method": "3d"},
+        "solver": {"method": method},
     }
-    axisymmetric = {
-        "kind": "horn",
-        "label": "calibration (axisymmetric)",
-        "horn": HORN,
-        "mesh": {"size": "auto"},
-        "sweep": {"f_min": 200, "f_max": 20000, "n": 20},
-        "observation": OBSERVATION,
-        "solver": {"method": "axisymmetric"},
-    }
-    return [three_d, axisymmetric]

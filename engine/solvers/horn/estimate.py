@@ -183,19 +183,7 @@ def _surface_plan(cfg: HornConfig, horn: Mapping[str, Any] | None, symmetry: str
     frequencies = cfg.sweep.frequencies()
     if cfg.mesh.file is not None or horn is None:
         return [_file_band(cfg, tuple(frequencies), parts)]
-    mesh = cfg.mesh
-    if mesh.banded:
-        plan = banding.plan_bands(
-            frequencies,
-            horn,
-            throat_size=mesh.throat_size,
-            mouth_size=mesh.mouth_size,
-            epw=mesh.elements_per_wavelength,
-            c=cfg.medium.c,
-            size_mode=mesh.size,
-        )
-    else:
-        plan = banding.single_band(frequencies, mesh.throat_size, mesh.mouth_size, horn)
+    plan = banding.sweep_plan(cfg, horn, frequencies)
     planned = []
     for band in plan:
         nodes = max(1, band.estimated_triangles // 2)

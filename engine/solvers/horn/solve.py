@@ -42,7 +42,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     symmetry = cfg.solver.symmetry
     ctx.log(f"solver: {backend.describe()}, symmetry {symmetry}, {FORMULATION}")
     frequencies = cfg.sweep.frequencies()
-    plan = _plan(cfg, config.get("horn"), frequencies)
+    plan = banding.sweep_plan(cfg, config.get("horn"), frequencies)
     cold = not bem.is_warm(backend.interface)
     obs = cfg.observation
     points = post.observation_points(obs.distance, obs.angles, obs.planes)
@@ -162,24 +162,6 @@ def _results(
     }
     mesh_meta = _mesh_meta(cfg, finest.info, finest.epw, cold)
     return post.job_results(job_id, cfg, results, mesh_meta=mesh_meta, solver_meta=solver_meta)
-
-
-def _plan(cfg: HornConfig, horn: dict[str, Any] | None, frequencies: list[float]) -> list[banding.Band]:
-    """The bands to solve: one for a user's mesh or ``banded = false``, else as few as keep each one resolved."""
-    mesh = cfg.mesh
-    if mesh.file is not None or horn is None:
-        return [banding.Band(0, min(frequencies), max(frequencies), tuple(frequencies), None, None, 0)]
-    if not mesh.banded:
-        return banding.single_band(frequencies, mesh.throat_size, mesh.mouth_size, horn)
-    return banding.plan_bands(
-        frequencies,
-        horn,
-        throat_size=mesh.throat_size,
-        mouth_size=mesh.mouth_size,
-        epw=mesh.elements_per_wavelength,
-        c=cfg.medium.c,
-        size_mode=mesh.size,
-    )
 
 
 def _mesh(cfg: HornConfig, band: banding.Band, path: Path, symmetry: str) -> MeshInfo:

@@ -9,18 +9,10 @@ and kept for its later ones. After each frequency the context gets the results s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from engine.solvers import Cancelled, SolverContext
-from engine.solvers.horn.sweep import Solved, SweepResult
-
-
-class BandSweep(Protocol):
-    """A band's sweep as both methods solve it: any frequency of it at any time."""
-
-    def solve(self, i: int) -> Solved: ...
-
-    def result(self) -> SweepResult: ...
+from engine.solvers.horn.sweep import FrequencySweep, Solved
 
 
 def solving_order(n: int) -> list[int]:
@@ -54,13 +46,13 @@ def partial(results: dict[str, Any], solved: int, of: int) -> dict[str, Any]:
 
 def solve_bands(
     bands: Sequence[Sequence[float]],
-    prepare: Callable[[int], BandSweep],
+    prepare: Callable[[int], FrequencySweep],
     ctx: SolverContext,
     *,
     before: Callable[[int, int, float], None],
     after: Callable[[int, Solved], None],
-    document: Callable[[dict[int, BandSweep]], dict[str, Any]],
-) -> dict[int, BandSweep]:
+    document: Callable[[dict[int, FrequencySweep]], dict[str, Any]],
+) -> dict[int, FrequencySweep]:
     """Solve every band's frequencies in ``solving_order`` of the whole sweep; returns each band's sweep by index.
 
     ``prepare(b)`` builds band ``b``'s sweep; ``before(count, b, f)`` runs before each frequency (``count``
@@ -70,7 +62,7 @@ def solve_bands(
     """
     slots = sorted((f, b, i) for b, frequencies in enumerate(bands) for i, f in enumerate(frequencies))
     total = len(slots)
-    sweeps: dict[int, BandSweep] = {}
+    sweeps: dict[int, FrequencySweep] = {}
     for count, position in enumerate(solving_order(total)):
         f, b, i = slots[position]
         if ctx.should_stop():

@@ -20,11 +20,10 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from engine.solvers import Cancelled
 from engine.solvers.horn.axisymmetric import kernels
 from engine.solvers.horn.axisymmetric.generatrix import Generatrix
 from engine.solvers.horn.constants import SOURCE
-from engine.solvers.horn.sweep import Solved, SweepResult, source_velocities
+from engine.solvers.horn.sweep import FrequencySweep, Solved, SweepResult, solve_in_order
 
 #: A vertex of the outline that turns by more than this is a corner of the body, not a faceted curve.
 CORNER_TURN = np.radians(20.0)
@@ -57,21 +56,11 @@ def solve_sweep(
     ``on_solved`` after it; ``should_stop()`` is asked before each one and a true answer raises ``Cancelled``.
     """
     sweep = Sweep(outline, frequencies, points, c=c, rho=rho, velocity=velocity, acceleration=acceleration)
-    n = len(sweep.frequencies)
-    for i, f in enumerate(sweep.frequencies):
-        if should_stop is not None and should_stop():
-            raise Cancelled(f"stopped before {f:.6g} Hz ({i}/{n} frequencies solved)")
-        if on_frequency is not None:
-            on_frequency(i, n, float(f))
-        solved = sweep.solve(i)
-        if on_solved is not None:
-            on_solved(solved)
-    return sweep.result()
+    return solve_in_order(sweep, on_frequency, on_solved, should_stop)
 
 
-class Sweep:
-    """One outline's sweep, solved a frequency at a time in any order; ``result()`` gives the frequencies solved
-    so far, in frequency order."""
+class Sweep(FrequencySweep):
+    """One outline's sweep, solved a frequency at a time in any order."""
 
     def __init__(
         self,
@@ -88,26 +77,16 @@ class Sweep:
         self.source = np.asarray(outline.tags) == SOURCE
         if not self.source.any():
             raise ValueError(f"the outline has no source elements (tag {SOURCE})")
-        self.frequencies = np.asarray(frequencies, dtype=np.float64)
-        freqs = self.frequencies
-        if freqs.ndim != 1 or freqs.size == 0 or not np.all(np.isfinite(freqs)) or np.any(freqs <= 0):
-            raise ValueError("frequencies must be a non-empty list of positive values")
-        pts = np.asarray(points, dtype=np.float64)
-        if pts.ndim != 2 or pts.shape[0] != 3:
-            raise ValueError("points must be an array of shape (3, M)")
-        self.c, self.rho = c, rho
-        self.drive, self.drive_value, self.v_n = source_velocities(freqs, velocity, acceleration)
+        super().__init__(
+            frequencies, points, c=c, rho=rho, velocity=velocity, acceleration=acceleration, unknowns=len(outline.tags)
+        )
+        pts = self.points
         # the field depends only on (r, z): points that share them (the same angle in two planes) are computed once
         places, self.place_of = np.unique(
             np.column_stack([np.hypot(pts[0], pts[1]), pts[2]]), axis=0, return_inverse=True
         )
         self.radius, self.axial = places[:, 0].copy(), places[:, 1].copy()
         self.areas = outline.areas[self.source]
-        n = freqs.size
-        self.field = np.empty((n, pts.shape[1]), dtype=np.complex128)
-        self.throat = np.empty(n, dtype=np.complex128)
-        self.seconds = np.zeros(n)
-        self.done = np.zeros(n, dtype=bool)
 
     def solve(self, i: int) -> Solved:
         """Solve the ``i``-th frequency of the sweep.
@@ -127,23 +106,7 @@ class Sweep:
             self.field[i] = _field(outline, k, pressure, flux, self.radius, self.axial)[self.place_of.ravel()]
             self.throat[i] = np.sum(self.areas * pressure[source]) / self.areas.sum()
             _warm = True
-            self.seconds[i] = time.perf_counter() - started
-        self.done[i] = True
-        return Solved(i, float(f), len(outline.tags), 0, float(self.seconds[i]))
-
-    def result(self) -> SweepResult:
-        solved = self.done
-        return SweepResult(
-            frequencies=self.frequencies[solved],
-            field=self.field[solved],
-            throat_pressure=self.throat[solved],
-            source_velocity=self.v_n[solved],
-            drive=self.drive,
-            drive_value=self.drive_value,
-            solve_seconds=[float(s) for s in self.seconds[solved]],
-            gmres_iterations=[0] * int(solved.sum()),
-            unknowns=len(self.outline.tags),
-        )
+            return self.record(i, started)
 
 
 def surface_pressure(outline: Generatrix, k: float, flux: np.ndarray, *, burton_miller: bool = True) -> np.ndarray:
