@@ -1,7 +1,8 @@
 """How long a job has run and how long it has left: one reckoning for the app, the CLI and its JSON.
 
-It reads a job's ``status``, ``progress``, ``stage``, ``started_at`` and ``completed_at`` (ISO 8601 strings as
-stored), so a database row and the app's snapshot of one are measured alike.
+It reads a job's ``status``, ``progress``, ``stage``, ``started_at``, ``completed_at``, and the running solver's
+own prediction ``remaining_s`` made at ``remaining_at`` (ISO 8601 strings as stored), so a database row and the
+app's snapshot of one are measured alike.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ class Timed(Protocol):
     @property
     def stage(self) -> str | None: ...
 
+    @property
+    def remaining_s(self) -> float | None: ...
+
+    @property
+    def remaining_at(self) -> str | None: ...
+
 
 def parse_time(iso: str | None) -> datetime | None:
     return datetime.fromisoformat(iso) if iso else None
@@ -45,9 +52,16 @@ UNTIMED_STAGES = frozenset({"compiling"})
 
 
 def eta_s(job: Timed, now: datetime) -> float | None:
-    """Remaining time by linear extrapolation, once there is enough progress to extrapolate from; none while the
-    worker compiles, which would make a short sweep look long."""
-    if job.status != "running" or job.progress < 0.02 or job.stage in UNTIMED_STAGES:
+    """Seconds left: the solver's own prediction (its cost model, corrected by the frequencies measured so far)
+    counted down since it was made; for a job without one (a command), the elapsed time extrapolated linearly
+    once there is progress to extrapolate from. None while the worker compiles: that says nothing of the rest."""
+    if job.status != "running" or job.stage in UNTIMED_STAGES:
+        return None
+    if job.remaining_s is not None:
+        made = parse_time(job.remaining_at)
+        since = 0.0 if made is None else max(0.0, (now - made).total_seconds())
+        return max(0.0, job.remaining_s - since)
+    if job.progress < 0.02:
         return None
     elapsed = elapsed_s(job, now)
     return None if elapsed is None else elapsed * (1 - job.progress) / job.progress

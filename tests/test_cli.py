@@ -62,7 +62,7 @@ def test_jobs_json_has_exactly_the_documented_shape(home: Home, capsys: pytest.C
     assert set(data) == {"items", "total", "limit", "offset"}
     assert (data["total"], data["limit"], data["offset"]) == (1, 50, 0)
     item = data["items"][0]
-    assert set(item) == JOB_KEYS
+    assert set(item) == JOB_KEYS | {"partial"} and item["partial"] is None
     assert (item["id"], item["status"], item["label"], item["progress"]) == (job_id, "queued", "first", 0.0)
     assert (item["elapsed_s"], item["eta_s"]) == (None, None)
     assert item["created_at"].startswith("20") and "T" in item["created_at"]
@@ -97,6 +97,8 @@ def test_status_json_has_the_documented_keys(home: Home, capsys: pytest.CaptureF
         "stage": None,
         "stage_message": None,
         "message": None,
+        "elapsed_s": None,
+        "eta_s": None,
     }
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from engine.cli.common import Commands, add_no_start, for_each, maybe_start_engine, note, open_home, print_json
 from engine.errors import NotFound, UsageError
 from engine.text import one_line
+from engine.timing import duration
 
 if TYPE_CHECKING:
     from engine.store.models import Job
@@ -158,12 +159,14 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     statuses = [s.strip() for s in args.status.split(",") if s.strip()] if args.status else None
     if not 1 <= args.limit <= jobs.LIMIT_MAX:
         raise UsageError(f"--limit must be between 1 and {jobs.LIMIT_MAX} (got {args.limit})")
-    open_home(args)
+    home = open_home(args)
     items, total = jobs.list_jobs(statuses, args.limit, args.offset)
     if args.json:
-        print_json(
-            {"items": [jobs.job_json(j) for j in items], "total": total, "limit": args.limit, "offset": args.offset}
-        )
+        from engine.run.partial import partial_markers
+
+        markers = partial_markers(home, items)
+        listed = [{**jobs.job_json(j), "partial": markers.get(j.id)} for j in items]
+        print_json({"items": listed, "total": total, "limit": args.limit, "offset": args.offset})
         return 0
     from engine.cli.table import jobs_table
 
@@ -186,6 +189,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     if data["message"]:
         line += f"  {data['message']}"
     print(line)
+    if data["elapsed_s"] is not None:
+        times = f"elapsed {duration(data['elapsed_s'])}"
+        if data["eta_s"] is not None:
+            times += f", about {duration(data['eta_s'])} left"
+        print(times)
     if job.has_results:
         from engine.solvers import entry
 

@@ -27,6 +27,17 @@ def partial_results(home: Home, job: Job) -> dict[str, Any] | None:
     return None if job.status in (Status.QUEUED, Status.RUNNING) else results.stored_partial(job.id)
 
 
+def partial_markers(home: Home, listed: list[Job]) -> dict[str, dict[str, Any]]:
+    """``{"solved", "of"}`` of each listed job with partial results: the running ones' from their files, the
+    ended ones' from the stored copies."""
+    ended = [job.id for job in listed if job.status not in (Status.QUEUED, Status.RUNNING)]
+    markers = results.stored_partial_markers(ended)
+    for job in listed:
+        if job.status == Status.RUNNING and (found := partial_results(home, job)) is not None:
+            markers[job.id] = found["partial"]
+    return markers
+
+
 def solved_line(partial: dict[str, Any]) -> str:
     """``3 of 40 frequencies``: how much of the sweep partial results hold."""
     marker = partial.get("partial") or {}

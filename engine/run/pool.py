@@ -20,11 +20,12 @@ from typing import Any
 from engine.config.job import COMMON_KEYS
 from engine.paths import Home, open_private
 from engine.procs import kill_group, start_ticks
+from engine.run import cost_model
 from engine.run.execution import Report, Run
 from engine.run.outcome import Outcome, describe_exit
 from engine.run.worker_process import MEMORY_ENV
 from engine.store.lifecycle import Status
-from engine.store.models import Job
+from engine.store.models import Job, utcnow
 
 PROTOCOL_LIMIT = 16 * 1024 * 1024
 READY_TIMEOUT_S = 60.0
@@ -185,6 +186,7 @@ class SolverRun(Run):
             config=config,
             log_path=str(self.home.job_log(self.job.id)),
             workdir=str(workdir),
+            cost_model=await cost_model.fitted(self.job.kind),
         )
         if self.stop_reason:
             worker.send(op="cancel")
@@ -212,6 +214,8 @@ class SolverRun(Run):
                 if event == "progress":
                     fields: dict[str, Any] = {"progress": message["fraction"], "stage": message["stage"]}
                     fields["stage_message"] = message.get("message") or None
+                    fields["remaining_s"] = message.get("remaining")
+                    fields["remaining_at"] = None if fields["remaining_s"] is None else utcnow()
                     self.report(**fields)
                 elif event == "done":
                     return Outcome(Status.COMPLETE, result_dir=workdir)

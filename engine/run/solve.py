@@ -19,26 +19,30 @@ from engine.text import printable
 
 
 class JobContext:
-    """What a solver sees of its job: progress goes wherever the host sends it (the engine's pipe, or the
-    SLURM job directory); a stop request is an event the host sets; log lines go to the job's log; partial
-    results go beside the results, in ``output_dir`` (the work directory unless the host says otherwise)."""
+    """What a solver sees of its job: progress (with the seconds the solver expects to still need, when it can
+    tell) goes wherever the host sends it (the engine's pipe, or the SLURM job directory); a stop request is an
+    event the host sets; log lines go to the job's log; partial results go beside the results, in ``output_dir``
+    (the work directory unless the host says otherwise); ``cost_model`` is the kind's figures for this machine."""
 
     def __init__(
         self,
         job_id: str,
         workdir: Path,
-        report: Callable[[float, str, str], None],
+        report: Callable[[float, str, str, float | None], None],
         stop: threading.Event,
         output_dir: Path | None = None,
+        cost_model: dict[str, Any] | None = None,
     ) -> None:
         self.job_id = job_id
         self.workdir = workdir
         self.output_dir = output_dir or workdir
+        self.cost_model = cost_model
         self._report = report
         self._stop = stop
 
-    def progress(self, fraction: float, stage: str, message: str = "") -> None:
-        self._report(max(0.0, min(1.0, fraction)), stage, message)
+    def progress(self, fraction: float, stage: str, message: str = "", remaining_s: float | None = None) -> None:
+        remaining = None if remaining_s is None else round(max(0.0, remaining_s), 1)
+        self._report(max(0.0, min(1.0, fraction)), stage, message, remaining)
 
     def should_stop(self) -> bool:
         return self._stop.is_set()

@@ -64,8 +64,11 @@ def run_job(request: dict[str, Any], channel: Channel, stop: threading.Event) ->
     ctx = JobContext(
         request["job_id"],
         workdir,
-        lambda fraction, stage, message: channel.send(ev="progress", fraction=fraction, stage=stage, message=message),
+        lambda fraction, stage, message, remaining: channel.send(
+            ev="progress", fraction=fraction, stage=stage, message=message, remaining=remaining
+        ),
         stop,
+        cost_model=request.get("cost_model"),
     )
     with Redirect(Path(request["log_path"])):
         solved = solve(request["kind"], request["config"], ctx, workdir)

@@ -20,6 +20,8 @@ plugin's submodules: importing a submodule sets an attribute of that name on the
   ``line`` (one line saying it all), ``details`` (more lines, one per band) and ``note`` (None, or how far to
   trust the figures). ``history``: the kind's finished jobs, newest first, as
   ``{"results": {"frequencies_hz", "metadata"}, "seconds"}``.
+- ``cost_model(history)``: the figures ``estimate_job`` fits from ``history``, as JSON, pure Python (the engine
+  fits them). A worker gets them as ``ctx.cost_model`` so that a running job can predict its remaining time.
 - ``calibration_configs()``: raw configs of small real jobs whose results teach ``estimate_job`` this machine.
 """
 
@@ -55,15 +57,19 @@ class SolverOutput:
 
 
 class SolverContext(Protocol):
-    """What a running solver sees of its job. ``partial(results)`` is for solvers that produce results piece
+    """What a running solver sees of its job. ``progress`` may say how many seconds the solver expects to still
+    need (``remaining_s``): readers count it down, where without it they could only extrapolate the fraction.
+    ``cost_model`` is the kind's ``cost_model`` entry fitted on this machine's finished jobs (None for a kind
+    without one). ``partial(results)`` is for solvers that produce results piece
     by piece (the horn: a frequency at a time): the results so far, in the kind's usual shape plus a top-level
     ``"partial"`` that the complete results never have. Readers show them while the job runs, and a job that
     ends cancelled or in error keeps the last ones as partial results (never as its results)."""
 
     job_id: str
     workdir: Path
+    cost_model: dict[str, Any] | None
 
-    def progress(self, fraction: float, stage: str, message: str = "") -> None: ...
+    def progress(self, fraction: float, stage: str, message: str = "", remaining_s: float | None = None) -> None: ...
 
     def should_stop(self) -> bool: ...
 

@@ -131,7 +131,13 @@ V4 = """
 CREATE INDEX job_queue_seq ON job (queue_seq);
 """
 
-MIGRATIONS = [V1, V2, V3, V4]
+# v5: a running job's own prediction of the seconds it has left, and when it made it (the ETA counts down from it).
+V5 = """
+ALTER TABLE job ADD COLUMN remaining_s REAL;
+ALTER TABLE job ADD COLUMN remaining_at TEXT;
+"""
+
+MIGRATIONS = [V1, V2, V3, V4, V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

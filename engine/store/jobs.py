@@ -158,14 +158,19 @@ def job_json(job: Job, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def status_json(job: Job) -> dict[str, Any]:
+def status_json(job: Job, now: datetime | None = None) -> dict[str, Any]:
+    """One job's state as ``hornq status --json`` gives it; ``elapsed_s`` and ``eta_s`` as in ``job_json``."""
+    now = now or datetime.now(UTC)
     message = job.error_message if job.status == Status.ERROR else job.stage_message
+    elapsed, eta = timing.elapsed_s(job, now), timing.eta_s(job, now)
     return {
         "status": job.status,
         "progress": round(job.progress, 4),
         "stage": job.stage,
         "stage_message": job.stage_message,
         "message": message,
+        "elapsed_s": None if elapsed is None else round(elapsed, 1),
+        "eta_s": None if eta is None else round(eta, 1),
     }
 
 

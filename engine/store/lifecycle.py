@@ -118,6 +118,7 @@ def transition(
         }
         if target is Status.RUNNING:
             values[Job.started_at] = now
+            values[Job.remaining_s] = None
         if target in TERMINAL:
             values[Job.completed_at] = now
         if target is Status.COMPLETE:

@@ -61,6 +61,8 @@ class Job(BaseModel):
     change_seq = IntegerField()
     study_id = TextField(null=True)
     study_values_json = TextField(null=True)
+    remaining_s = FloatField(null=True)
+    remaining_at = TextField(null=True)
 
 
 class Study(BaseModel):

@@ -40,6 +40,17 @@ def stored_partial(job_id: str) -> dict[str, Any] | None:
     return None if row is None else json.loads(row.content)
 
 
+def stored_partial_markers(job_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The ``"partial"`` markers of the jobs among ``job_ids`` that keep partial results, read by SQLite out of the
+    stored documents (a listing never parses their polars)."""
+    rows = (
+        JobArtifact.select(JobArtifact.job, fn.json_extract(JobArtifact.content, "$.partial"))
+        .where(JobArtifact.job.in_(job_ids) & (JobArtifact.name == PARTIAL_ARTIFACT))
+        .tuples()
+    )
+    return {job_id: json.loads(marker) for job_id, marker in rows if marker}
+
+
 def finished_runs(kind: str, limit: int) -> list[dict[str, Any]]:
     """A kind's completed jobs, newest first, as the estimates read them: the results' sweep and metadata (taken
     out of the stored document by SQLite, so the polars are never parsed) and the run time."""

@@ -44,6 +44,8 @@ FIELDS = (
     Job.queue_seq,
     Job.study_id,
     Job.study_values_json,
+    Job.remaining_s,
+    Job.remaining_at,
 )
 
 
@@ -71,6 +73,8 @@ class JobView:
     queue_seq: int
     study_id: str | None = None
     study_values: dict[str, Any] | None = None
+    remaining_s: float | None = None
+    remaining_at: str | None = None
 
     @classmethod
     def from_row(cls, row: Job) -> JobView:
@@ -95,6 +99,8 @@ class JobView:
             row.queue_seq,
             row.study_id,
             json.loads(row.study_values_json) if row.study_values_json else None,
+            row.remaining_s,
+            row.remaining_at,
         )
 
     def matches(self, statuses: frozenset[str], search: str) -> bool:

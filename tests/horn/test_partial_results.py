@@ -122,6 +122,8 @@ def test_a_job_cancelled_after_three_frequencies_keeps_them_and_the_next_job_run
     kept = cli.json("results", job_id, "--partial")
     solved = kept["partial"]["solved"]
     assert 3 <= solved < 1000 and len(kept["frequencies_hz"]) == solved
+    logged = [line for line in cli("log", job_id).stdout.splitlines() if "direct solve" in line]
+    assert len(logged) == solved, "every solved frequency is kept, not only those of the last periodic save"
     assert kept["frequencies_hz"][0] == 1000 and kept["frequencies_hz"][-1] == 4000, "ends first"
     refused = cli("export", job_id, "--out", str(tmp_path / "out"), check=False)
     assert refused.returncode == CONFLICT and f"hornq export {job_id[:8]} --partial" in refused.stderr

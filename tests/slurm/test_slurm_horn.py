@@ -90,6 +90,12 @@ def test_a_horn_job_through_slurm_shows_its_solver_stages_while_running(horn_job
     assert {("running", "compiling"), ("running", "bem_solve")} <= seen
 
 
+def test_a_horn_job_through_slurm_reports_the_time_its_solver_expects_to_need(horn_job) -> None:
+    _, job_id, _, _ = horn_job
+    job = Job.get_by_id(job_id)
+    assert job.remaining_s is not None and job.remaining_at is not None
+
+
 def test_a_horn_job_through_slurm_keeps_its_tagged_mesh_log_and_slurm_history(horn_job) -> None:
     cli, job_id, root, _ = horn_job
     mesh = root / "horn.msh"

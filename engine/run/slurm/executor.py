@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.config.job import COMMON_KEYS
 from engine.errors import IllegalTransition
 from engine.paths import Home
+from engine.run import cost_model
 from engine.run.hooks import finish_fields, run_on_finish
 from engine.run.slurm import batch, client
 from engine.run.slurm.client import SlurmRefused, SlurmUnavailable
@@ -146,6 +147,7 @@ class SlurmExecutor:
             "kind": job.kind,
             "home": str(self.home.root),
             "config": {key: value for key, value in config.items() if key not in COMMON_KEYS},
+            "cost_model": await cost_model.fitted(job.kind),
         }
         options = {key: value for key, value in config.get("executor", {}).items() if key != "kind"}
         job_dir.create(request, batch.script(job.id, job_dir))
@@ -265,6 +267,8 @@ class SlurmExecutor:
             }
             if last.get("stage"):
                 fields["stage"] = last["stage"]
+            fields["remaining_s"] = last.get("remaining")
+            fields["remaining_at"] = last.get("at") if last.get("remaining") is not None else None
             self._show(job_id, **fields)
 
     def _show(self, job_id: str, **fields: object) -> None:

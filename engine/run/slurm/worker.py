@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,16 +36,24 @@ class Progress:
     def __init__(self, job_dir: JobDir) -> None:
         self.job_dir = job_dir
 
-    def report(self, fraction: float, stage: str | None, message: str | None) -> None:
-        self.job_dir.append_event(
-            ev="progress", fraction=max(0.0, min(1.0, fraction)), stage=stage, message=message or None
-        )
+    def report(self, fraction: float, stage: str | None, message: str | None, remaining: float | None = None) -> None:
+        event: dict[str, Any] = {"fraction": max(0.0, min(1.0, fraction)), "stage": stage, "message": message or None}
+        if remaining is not None:
+            event |= {"remaining": remaining, "at": datetime.now(UTC).isoformat()}
+        self.job_dir.append_event(ev="progress", **event)
 
 
 def run_solver(request: dict[str, Any], job_dir: JobDir, stop: threading.Event) -> tuple[dict[str, Any], int]:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     workdir = ensure_private_dir(job_dir.path / "work")
-    ctx = JobContext(request["job_id"], workdir, Progress(job_dir).report, stop, output_dir=job_dir.path)
+    ctx = JobContext(
+        request["job_id"],
+        workdir,
+        Progress(job_dir).report,
+        stop,
+        output_dir=job_dir.path,
+        cost_model=request.get("cost_model"),
+    )
     solved = solve(request["kind"], request["config"], ctx, job_dir.path)
     if solved.status == "complete":
         return {"status": "complete"}, 0

@@ -71,6 +71,14 @@ def estimate_job(config: dict[str, Any], history: list[dict[str, Any]]) -> dict[
     return estimate.estimate(config, history)
 
 
+def cost_model(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """This machine's costs per method and backend, fitted from ``history`` (as for ``estimate_job``): a running
+    job predicts its remaining time from them."""
+    from engine.solvers.horn import costs
+
+    return costs.model(history)
+
+
 def calibration_configs() -> list[dict[str, Any]]:
     """Raw configs of two small real jobs (3-D and axisymmetric) that measure this machine for the estimates."""
     from engine.solvers.horn import calibration

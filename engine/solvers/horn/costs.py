@@ -13,6 +13,8 @@ as soon as this HORNQ_HOME has finished jobs of that kind. Pure Python: the CLI 
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from typing import Any
 
 #: Copies of the part a mirror-symmetric model's surface holds (its columns per test row).
 PARTS = {"none": 1, "half": 2, "quarter": 4}
+#: A part's test space includes the dofs on its cut (about this many × √triangles per symmetry plane).
+CUT_DOFS = 0.4
 #: Fewest finished frequencies before a fit replaces the built-in scale, and the spread of sizes (largest over
 #: smallest work) needed to fit the power as well.
 MIN_POINTS = 3
@@ -51,6 +55,13 @@ class Costs:
     job: float  # seconds a job spends outside its bands in a warm worker: start, post-processing, storing
     cold: float  # extra seconds in a fresh worker: imports and the kernel build or compilation
     jobs: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "frequency": dataclasses.asdict(self.frequency)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Costs:
+        return cls(**{**data, "frequency": Curve(**data["frequency"])})
 
 
 #: Measured on a 2-core machine (bench/README.md and calibration jobs): OpenCL 7.2 s warm at 2,048 triangles
@@ -84,6 +95,14 @@ class Run:
     cold: bool
     seconds: float | None
     bands: tuple[BandRun, ...]
+
+
+def surface_unknowns(triangles: int, symmetry: str) -> int:
+    """The rows of a 3-D model's system: a closed surface has about half as many nodes (P1 dofs) as triangles, a
+    half or quarter model holds that share of them plus the dofs on its cuts (about CUT_DOFS × √triangles each)."""
+    parts = PARTS[symmetry]
+    cut = CUT_DOFS * (parts.bit_length() - 1) * math.sqrt(triangles)
+    return math.ceil(max(1, triangles // 2) / parts + cut)
 
 
 def work(method: str, symmetry: str, unknowns: int) -> float:
@@ -124,6 +143,18 @@ def read_run(record: Mapping[str, Any]) -> Run | None:
     cold = bool((metadata.get("mesh") or {}).get("compiled_in_this_job"))
     seconds = record.get("seconds")
     return Run(key, cold, None if seconds is None else float(seconds), tuple(runs))
+
+
+def model(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The fitted costs of every method and backend as JSON (``"3d/opencl/single": {...}``): what the engine hands
+    a worker so that a running job can tell how long it has left."""
+    return {"/".join(key): costs.as_json() for key, costs in fit(records).items()}
+
+
+def from_model(document: Mapping[str, Any] | None, key: Key) -> Costs:
+    """One method and backend's costs from ``model``'s document, or the built-in figures where it has none."""
+    found = (document or {}).get("/".join(key))
+    return Costs.from_json(found) if found else builtin(key)
 
 
 def fit(records: Iterable[Mapping[str, Any]]) -> dict[Key, Costs]:

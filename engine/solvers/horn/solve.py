@@ -19,11 +19,13 @@ from typing import Any
 from engine.solvers import SolverContext, SolverOutput
 from engine.solvers.horn import MESH_ARTIFACT, bem, post, progress, streaming
 from engine.solvers.horn import bands as banding
+from engine.solvers.horn import costs as costing
 from engine.solvers.horn.axisymmetric import job as axisymmetric
 from engine.solvers.horn.backend import Backend, choose
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH
 from engine.solvers.horn.mesh import MeshInfo, build_mesh
+from engine.solvers.horn.remaining import Remaining
 from engine.solvers.horn.sweep import Solved
 
 MESH_SHARE = 0.05  # progress given to meshing the first band; the sweep takes the rest up to POST_AT
@@ -44,6 +46,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
     frequencies = cfg.sweep.frequencies()
     plan = banding.sweep_plan(cfg, config.get("horn"), frequencies)
     cold = not bem.is_warm(backend.interface)
+    clock = _clock(cfg, ctx, backend, symmetry, plan, cold)
     obs = cfg.observation
     points = post.observation_points(obs.distance, obs.angles, obs.planes)
     total = len(frequencies)
@@ -53,7 +56,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         band, started = plan[b], time.perf_counter()
         mesh_path = ctx.workdir / f"mesh-band{band.index}.msh"
         solved = sum(prepared.solved for prepared in bands.values())
-        ctx.progress(_fraction(solved, total), "meshing", f"meshing band {b + 1}/{len(plan)}")
+        ctx.progress(_fraction(solved, total), "meshing", f"meshing band {b + 1}/{len(plan)}", clock.seconds())
         info = _mesh(cfg, band, mesh_path, symmetry)
         epw = cfg.medium.c / (band.f_high * info.h_max)
         ctx.log(
@@ -75,9 +78,11 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         )
         log = progress.frequency_logger(ctx, f"band {band.index + 1}/{len(plan)}")
         bands[b] = _Band(band, info, mesh_path, epw, log, time.perf_counter() - started)
+        clock.prepared(b, sweep.unknowns, info.triangles)
         return sweep
 
     def after(b: int, solved: Solved) -> None:
+        clock.solved(b)
         bands[b].solved += 1
         bands[b].seconds += solved.seconds
         bands[b].log(solved)
@@ -86,13 +91,13 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         return _results(ctx.job_id, cfg, backend, symmetry, cold, [(bands[b], sweeps[b]) for b in sorted(sweeps)])
 
     def before(count: int, b: int, f: float) -> None:
-        report(count, f, bands[b].epw)
+        report(count, f, bands[b].epw, clock.seconds())
 
     report = _reporter(ctx, total, backend, symmetry)
     sweeps = streaming.solve_bands(
         [band.frequencies for band in plan], prepare, ctx, before=before, after=after, document=document
     )
-    ctx.progress(POST_AT, "post", "post-processing")
+    ctx.progress(POST_AT, "post", "post-processing", clock.seconds())
     results = document(sweeps)
     in_order = [bands[b] for b in sorted(bands)]
     band_meshes = {
@@ -176,19 +181,39 @@ def _fraction(done: int, total: int) -> float:
     return MESH_SHARE + (POST_AT - MESH_SHARE) * done / total
 
 
-def _reporter(ctx: SolverContext, total: int, backend: Backend, symmetry: str) -> Callable[[int, float, float], None]:
-    """Progress before each frequency (``count`` solved so far, its band's elements per wavelength): "compiling"
-    while the worker's first assembly builds its kernels."""
+def _clock(
+    cfg: HornConfig, ctx: SolverContext, backend: Backend, symmetry: str, plan: list[banding.Band], cold: bool
+) -> Remaining:
+    """The job's remaining time, priced by this machine's figures for the backend the worker settled on; a
+    user's mesh is sized once it is read (its band is meshed before anything is solved)."""
+    costs = costing.from_model(ctx.cost_model, ("3d", backend.interface, backend.precision))
+    sizes = [
+        (len(band.frequencies), _unknowns(band.estimated_triangles, symmetry), band.estimated_triangles)
+        for band in plan
+    ]
+    return Remaining(costs, "3d", symmetry, sizes, cold=cold)
+
+
+def _unknowns(triangles: int, symmetry: str) -> int:
+    return costing.surface_unknowns(triangles, symmetry) if triangles else 0
+
+
+def _reporter(
+    ctx: SolverContext, total: int, backend: Backend, symmetry: str
+) -> Callable[[int, float, float, float | None], None]:
+    """Progress before each frequency (``count`` solved so far, its band's elements per wavelength, the seconds
+    left): "compiling" while the worker's first assembly builds its kernels."""
     how = backend.interface if symmetry == "none" else f"{backend.interface}, {symmetry}"
 
-    def on_frequency(count: int, f: float, epw: float) -> None:
+    def on_frequency(count: int, f: float, epw: float, remaining: float | None) -> None:
         note = f" (coarse mesh: {epw:.1f} elements/λ)" if epw < MIN_ELEMENTS_PER_WAVELENGTH else ""
         fraction = _fraction(count, total)
         if not bem.is_warm(backend.interface):
             ctx.progress(fraction, "compiling", f"building the {backend.interface} kernels" + note)
         else:
             label = progress.frequency_label(f)
-            ctx.progress(fraction, "bem_solve", f"Solving {count + 1}/{total} at {label} ({how})" + note)
+            message = f"Solving {count + 1}/{total} at {label} ({how})" + note
+            ctx.progress(fraction, "bem_solve", message, remaining)
 
     return on_frequency
 

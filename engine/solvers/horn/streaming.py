@@ -3,16 +3,23 @@
 The whole sweep's ends come first, then the midpoints by bisection (van der Corput order over the sweep's
 indices): after 3 frequencies the low end, the high end and the middle are known, after 5 the quarters. The
 order runs across the bands: a band is prepared (meshed, its spaces built) when its first frequency comes, once,
-and kept for its later ones. After each frequency the context gets the results so far, marked partial.
+and kept for its later ones. The context gets the results so far, marked partial, as they grow.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.solvers import Cancelled, SolverContext
 from engine.solvers.horn.sweep import FrequencySweep, Solved
+
+#: The partial results are kept after each of the first frequencies (the ends and the middle of the sweep, the
+#: curve's shape), then at most this often.
+EVERY_FREQUENCY = 5
+PARTIAL_EVERY_S = 1.0
 
 
 def solving_order(n: int) -> list[int]:
@@ -52,26 +59,43 @@ def solve_bands(
     before: Callable[[int, int, float], None],
     after: Callable[[int, Solved], None],
     document: Callable[[dict[int, FrequencySweep]], dict[str, Any]],
+    clock: Callable[[], float] = time.monotonic,
 ) -> dict[int, FrequencySweep]:
     """Solve every band's frequencies in ``solving_order`` of the whole sweep; returns each band's sweep by index.
 
     ``prepare(b)`` builds band ``b``'s sweep; ``before(count, b, f)`` runs before each frequency (``count``
     solved so far) and ``after(b, solved)`` after it; ``document(sweeps)`` builds the results of the frequencies
-    solved so far, which the context gets as partial results after each one. A stop request is honoured between
-    frequencies.
+    solved so far, which the context gets as partial results: after each of the first frequencies, then at most
+    every PARTIAL_EVERY_S (building them grows with the frequencies solved), and always when the sweep stops
+    early. A stop request is honoured between frequencies.
     """
     slots = sorted((f, b, i) for b, frequencies in enumerate(bands) for i, f in enumerate(frequencies))
     total = len(slots)
     sweeps: dict[int, FrequencySweep] = {}
-    for count, position in enumerate(solving_order(total)):
-        f, b, i = slots[position]
-        if ctx.should_stop():
-            raise Cancelled(f"stopped before {f:.6g} Hz ({count}/{total} frequencies solved)")
-        if b not in sweeps:
-            sweeps[b] = prepare(b)
+    kept, kept_at = 0, clock()
+
+    def keep(solved: int) -> None:
+        nonlocal kept, kept_at
+        if solved > kept:
+            ctx.partial(partial(document(sweeps), solved, total))
+            kept, kept_at = solved, clock()
+
+    count = 0  # frequencies solved
+    try:
+        for count, position in enumerate(solving_order(total)):
+            f, b, i = slots[position]
             if ctx.should_stop():
                 raise Cancelled(f"stopped before {f:.6g} Hz ({count}/{total} frequencies solved)")
-        before(count, b, f)
-        after(b, sweeps[b].solve(i))
-        ctx.partial(partial(document(sweeps), count + 1, total))
+            if b not in sweeps:
+                sweeps[b] = prepare(b)
+                if ctx.should_stop():
+                    raise Cancelled(f"stopped before {f:.6g} Hz ({count}/{total} frequencies solved)")
+            before(count, b, f)
+            after(b, sweeps[b].solve(i))
+            if count < EVERY_FREQUENCY or clock() - kept_at >= PARTIAL_EVERY_S:
+                keep(count + 1)
+    except BaseException:
+        with contextlib.suppress(Exception):  # the reason the sweep stopped matters more than its partial view
+            keep(count)
+        raise
     return sweeps

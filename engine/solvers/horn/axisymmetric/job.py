@@ -15,9 +15,11 @@ from typing import Any
 
 from engine.solvers import SolverContext, SolverOutput
 from engine.solvers.horn import MESH_ARTIFACT, post, progress, streaming
+from engine.solvers.horn import costs as costing
 from engine.solvers.horn.axisymmetric import bem
 from engine.solvers.horn.axisymmetric.generatrix import Generatrix, band_outline, outline_bands, write_outline
 from engine.solvers.horn.config import HornConfig
+from engine.solvers.horn.remaining import Remaining
 from engine.solvers.horn.sweep import Solved
 
 METHOD = "axisymmetric"
@@ -35,12 +37,14 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
     points = post.observation_points(obs.distance, obs.angles, obs.planes)
     cold = not bem.is_warm()
     plan = outline_bands(cfg)
+    outlines = [band_outline(cfg, band) for band in plan]
+    sizes = [(len(band.frequencies), len(outline.tags), 0) for band, outline in zip(plan, outlines, strict=True)]
+    clock = Remaining(costing.from_model(ctx.cost_model, (METHOD, "numba", "double")), METHOD, "none", sizes, cold=cold)
     total = len(frequencies)
     bands: dict[int, _Band] = {}
 
     def prepare(b: int) -> bem.Sweep:
-        band, started = plan[b], time.perf_counter()
-        outline = band_outline(cfg, band)
+        band, started, outline = plan[b], time.perf_counter(), outlines[b]
         f_high = band.frequencies[-1]
         epw = cfg.medium.c / (f_high * float(outline.lengths.max()))
         ctx.log(
@@ -58,9 +62,11 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
         )
         log = progress.frequency_logger(ctx, f"axisymmetric band {b + 1}/{len(plan)}")
         bands[b] = _Band(band.frequencies, outline, epw, log, time.perf_counter() - started)
+        clock.prepared(b, len(outline.tags), 0)
         return sweep
 
     def after(b: int, solved: Solved) -> None:
+        clock.solved(b)
         bands[b].seconds += solved.seconds
         bands[b].log(solved)
 
@@ -72,11 +78,11 @@ def solve(cfg: HornConfig, ctx: SolverContext) -> SolverOutput:
         [band.frequencies for band in plan],
         prepare,
         ctx,
-        before=lambda count, _b, f: report(count, f),
+        before=lambda count, _b, f: report(count, f, clock.seconds()),
         after=after,
         document=document,
     )
-    ctx.progress(POST_AT, "post", "post-processing")
+    ctx.progress(POST_AT, "post", "post-processing", clock.seconds())
     results = document(sweeps)
     mesh_path = ctx.workdir / MESH_ARTIFACT
     write_outline(_finest([bands[b] for b in sorted(bands)]).outline, mesh_path)
@@ -145,16 +151,16 @@ def _results(
     return post.job_results(job_id, cfg, results, mesh_meta=mesh_meta, solver_meta=solver_meta)
 
 
-def _reporter(ctx: SolverContext, total: int) -> Callable[[int, float], None]:
-    """Progress before each frequency (``count`` solved so far): "compiling" while a fresh worker loads (or first
-    compiles) the kernels."""
+def _reporter(ctx: SolverContext, total: int) -> Callable[[int, float, float | None], None]:
+    """Progress before each frequency (``count`` solved so far, the seconds left): "compiling" while a fresh worker
+    loads (or first compiles) the kernels."""
 
-    def on_frequency(count: int, f: float) -> None:
+    def on_frequency(count: int, f: float, remaining: float | None) -> None:
         fraction = OUTLINE_SHARE + (POST_AT - OUTLINE_SHARE) * count / total
         if not bem.is_warm():
             ctx.progress(fraction, "compiling", "loading the axisymmetric kernels")
         else:
-            position = f"{count + 1}/{total}"
-            ctx.progress(fraction, "bem_solve", f"Solving {position} at {progress.frequency_label(f)} ({METHOD})")
+            message = f"Solving {count + 1}/{total} at {progress.frequency_label(f)} ({METHOD})"
+            ctx.progress(fraction, "bem_solve", message, remaining)
 
     return on_frequency
