@@ -30,11 +30,8 @@ from textual.screen import Screen
 
 from engine.paths import Home
 from engine.run import daemon
-from engine.run.partial import partial_results
-from engine.solvers import entry
-from engine.store import jobs
 from engine.store.db import open_database
-from engine.store.models import Job
+from tui.chart_reader import ChartReader
 from tui.commands import ActionCommands
 from tui.compare import ComparisonScreen, MetricChartScreen
 from tui.detail import DetailScreen
@@ -43,7 +40,6 @@ from tui.help import HelpScreen, Section
 from tui.keys import clashes, declared_bindings, declared_rows, live_rows, parse_keymap
 from tui.main import MainScreen
 from tui.messages import ChartsLoaded, Notice, explain, failed
-from tui.plotting import distinct_names
 from tui.results import ResultsScreen
 from tui.state import ViewState
 from tui.studies import StudyJobTable
@@ -260,28 +256,20 @@ class HornqApp(App[str | None]):
     @work(thread=True, group="charts", exclusive=True)
     def show_charts(self, ids: list[str], names: dict[str, str] | None = None) -> None:
         """Read the results of the jobs that have charts (or the partial results of those that have only them),
-        then open them (names default to label or short id; jobs that share a name are told apart by their short
-        ids)."""
-        found = []
+        then open them; the screen reads them again while any of the jobs is queued or running."""
+        reader = ChartReader(self.home, ids, names)
         try:
-            for job_id in ids:
-                job = Job.get_or_none(Job.id == job_id)
-                if job is None or not entry(job.kind, "CHARTS"):
-                    continue
-                results = jobs.results(job_id) if job.has_results else partial_results(self.home, job)
-                if results is not None:
-                    found.append((job_id, (names or {}).get(job_id) or job.label, results))
+            charted = reader.open()
         except Exception as exc:  # a toast naming what failed
             self.post_message(failed("charts", exc))
             return
-        shown = distinct_names([(job_id, name) for job_id, name, _ in found])
-        self.post_message(ChartsLoaded([(name, results) for name, (_, _, results) in zip(shown, found, strict=True)]))
+        self.post_message(ChartsLoaded(charted, reader))
 
     def on_charts_loaded(self, message: ChartsLoaded) -> None:
         if not message.charted:
             self.notify("charts need a horn job with results or solved frequencies", severity="warning")
             return
-        self.push_screen(ResultsScreen(message.charted))
+        self.push_screen(ResultsScreen(message.charted, reader=message.reader))
 
     def edit_text(self, text: str, suffix: str) -> str | None:
         """Open text in $EDITOR (the app suspends meanwhile); None if unchanged or the editor failed."""

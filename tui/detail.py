@@ -2,7 +2,8 @@
 
 Every half second a thread worker reads the job (its history and results only when it changed) and the new end
 of its log, and posts what it found; the screen draws from those messages and never touches the database or
-the log file itself.
+the log file itself. While the job runs, the screen also draws its last overview again at each of those beats,
+so the elapsed time and the ETA count on the clock even when nothing in the job changed.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class DetailScreen(Screen[None]):
         self.follow = True
         self.reader = JobReader(home, job_id)
         self.reading: Worker[None] | None = None
+        self.shown: JobDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
@@ -113,7 +115,10 @@ class DetailScreen(Screen[None]):
         return [self.job_id]
 
     def refresh_job(self) -> None:
-        """Start a read unless one is still running (a slow disk never piles reads up)."""
+        """Advance the running job's clocks, and start a read unless one is still running (a slow disk never
+        piles reads up)."""
+        if self.shown is not None and self.shown.job.status == Status.RUNNING:
+            self.query_one("#overview-body", Static).update(overview(self.shown, cast(AppHost, self.app).now()))
         if self.reading is None or self.reading.is_finished:
             self.reading = self.read_job()
 
@@ -127,11 +132,13 @@ class DetailScreen(Screen[None]):
         if message.error:
             title.update(f"job {self.job_id[:8]}: could not read it: {message.error}")
         elif message.detail is None:
+            self.shown = None
             title.update(f"job {self.job_id[:8]} was deleted")
         else:
             self.render_overview(message.detail)
 
     def render_overview(self, detail: JobDetail) -> None:
+        self.shown = detail
         job = detail.job
         now = cast(AppHost, self.app).now()
         title = Text.assemble((job.id, "bold"), "  ", cells.status_text(job.status), "  ", cells.progress_bar(job))

@@ -2,19 +2,23 @@
 
 Marks belong to rows: a job that leaves the table (deleted, filtered out) loses its mark, so an action on the
 marked jobs never reaches a job the user cannot see.
+
+The table fits the terminal's width instead of scrolling sideways: on a narrow screen the columns that say least
+about a running job go first (``fit_columns``), so its ETA and elapsed time stay in sight at 80 columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
-from rich.text import Text
+from rich.text import Text, TextType
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from engine.store.watch import JobView
 from engine.text import one_line
@@ -32,6 +36,12 @@ COLUMNS = (
     ("eta", "ETA", 7),
     ("queued", "Queued", 8),
 )
+COLUMN_KEYS = tuple(key for key, _, _ in COLUMNS)
+#: The columns a narrow table gives up, in this order: the queued time (the ETA says more about a job), the stage
+#: (the line under the table shows the selected job's in full), the kind, and last the label.
+DROP_ORDER = ("queued", "message", "kind", "label")
+#: Columns that shrink to this width before they go.
+MIN_WIDTHS = {"message": 12, "label": 8}
 #: How many jobs a confirmation lists by name before it says "and N more".
 NAMED = 5
 #: The column each sort orders by, whose header carries the sort's arrow; sorted by start, the time column shows
@@ -52,6 +62,28 @@ SORT_KEYS: dict[str, Callable[[JobView], Any]] = {
     "progress": lambda j: (j.progress, j.queue_seq),
     "started": lambda j: (j.started_at or "", j.queue_seq),
 }
+
+
+def fit_columns(available: int, padding: int) -> dict[str, int]:
+    """The columns that fit in ``available`` cells, with their widths (each column also takes ``2 * padding``).
+
+    The stage takes the slack (the label once the stage is gone); when the columns do not fit, those of
+    DROP_ORDER shrink to their MIN_WIDTHS or go, one after another, until the rest fit.
+    """
+    widths = {key: width for key, _, width in COLUMNS}
+    for key in DROP_ORDER:
+        excess = sum(width + 2 * padding for width in widths.values()) - available
+        if excess <= 0:
+            break
+        if key in MIN_WIDTHS and widths[key] - excess >= MIN_WIDTHS[key]:
+            widths[key] -= excess
+            break
+        del widths[key]
+    slack = available - sum(width + 2 * padding for width in widths.values())
+    grower = next((key for key in ("message", "label") if key in widths), None)
+    if slack > 0 and grower is not None:
+        widths[grower] += slack
+    return widths
 
 
 class IdCell(str):
@@ -95,10 +127,73 @@ class JobTable(DataTable):
         self.marked: set[str] = set()
         self.sort_name = "created"
         self.descending = True
+        self.widths: dict[str, int] = {}  # the columns shown, in COLUMNS order, and their widths
+        self.hidden_cells: dict[str, dict[str, Any]] = {}  # row key → the cells of the columns not shown
 
     def on_mount(self) -> None:
-        for key, title, width in COLUMNS:
-            self.add_column(self.column_title(key, title), key=key, width=width)
+        self.lay_out({key: width for key, _, width in COLUMNS})
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Fit the columns to the new width, leaving room for the vertical scrollbar that many rows bring."""
+        self.lay_out(fit_columns(event.size.width - self.styles.scrollbar_size_vertical, self.cell_padding))
+
+    def lay_out(self, widths: dict[str, int]) -> None:
+        """Show these columns at these widths. The table has no way to hide a column or resize one in place, so
+        it is built again with the same rows in the same order, the cursor on the same row."""
+        if widths == self.widths:
+            return
+        rows = [self.row_cells(row.key.value) for row in self.ordered_rows]
+        keys = [row.key.value for row in self.ordered_rows]
+        cursor, scroll_y = self.cursor_row, self.scroll_y
+        self.clear(columns=True)
+        self.widths = dict(widths)
+        for key, title, _ in COLUMNS:
+            if key in widths:
+                self.add_column(self.column_title(key, title), key=key, width=widths[key])
+        for key, row in zip(keys, rows, strict=True):
+            self.add_row(*row, key=key)
+        if rows:
+            self.move_cursor(row=cursor, animate=False, scroll=False)
+            self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False)
+
+    def row_cells(self, row_key: str) -> list[Any]:
+        """A row's cells in COLUMNS order, those of hidden columns included."""
+        cells_ = dict(zip(self.widths, self.get_row(row_key), strict=True)) | self.hidden_cells[row_key]
+        return [cells_[key] for key in COLUMN_KEYS]
+
+    def add_row(
+        self, *cells_: Any, height: int | None = 1, key: str | None = None, label: TextType | None = None
+    ) -> RowKey:
+        """Add a row from its cells for every column of COLUMNS; the cells of hidden columns are kept aside."""
+        row = dict(zip(COLUMN_KEYS, cells_, strict=True))
+        self.hidden_cells[key_text(key)] = {column: value for column, value in row.items() if column not in self.widths}
+        return super().add_row(*(row[column] for column in self.widths), height=height, key=key, label=label)
+
+    def update_cell(
+        self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False
+    ) -> None:
+        """Update a cell, shown or kept aside."""
+        if column_key in self.widths:
+            super().update_cell(row_key, column_key, value, update_width=update_width)
+        else:
+            self.hidden_cells[key_text(row_key)][key_text(column_key)] = value
+
+    def get_cell(self, row_key: RowKey | str, column_key: ColumnKey | str) -> Any:
+        """A cell's value, shown or kept aside."""
+        if column_key in self.widths:
+            return super().get_cell(row_key, column_key)
+        try:
+            return self.hidden_cells[key_text(row_key)][key_text(column_key)]
+        except KeyError:
+            raise CellDoesNotExist(f"no cell at row {row_key!r}, column {column_key!r}") from None
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        super().remove_row(row_key)
+        self.hidden_cells.pop(key_text(row_key), None)
+
+    def clear(self, columns: bool = False) -> Self:
+        self.hidden_cells.clear()
+        return super().clear(columns)
 
     def column_title(self, key: str, title: str) -> Text:
         """A column's header, with an arrow on the column the rows are sorted by."""
@@ -218,7 +313,8 @@ class JobTable(DataTable):
         times_changed = (name == "started") != (self.sort_name == "started")
         self.sort_name, self.descending = name, descending
         for key, title, _ in COLUMNS:
-            self.columns[ColumnKey(key)].label = self.column_title(key, title)
+            if key in self.widths:
+                self.columns[ColumnKey(key)].label = self.column_title(key, title)
         if times_changed:
             self.refresh_times()
         self.resort()  # also redraws the headers
@@ -263,6 +359,10 @@ class JobTable(DataTable):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self.post_message(self.SelectionChanged(event.row_key.value))
+
+
+def key_text(key: RowKey | ColumnKey | str | None) -> str:
+    return str(key.value) if isinstance(key, RowKey | ColumnKey) else str(key)
 
 
 def job_name(job: JobView) -> str:

@@ -17,6 +17,7 @@ from engine.store import watch
 from engine.text import one_line
 
 if TYPE_CHECKING:
+    from tui.chart_reader import ChartReader
     from tui.compare import Comparison
     from tui.plotting import ChartedJob
 
@@ -146,9 +147,24 @@ class ComparisonLoaded(Message):
 
 
 class ChartsLoaded(Message):
-    def __init__(self, charted: list[ChartedJob]) -> None:
+    """The results to chart, and the reader that read them (it reads them again while a charted job runs)."""
+
+    def __init__(self, charted: list[ChartedJob], reader: ChartReader) -> None:
         super().__init__()
         self.charted = charted
+        self.reader = reader
+
+
+class ChartsRead(Message):
+    """The charted jobs' results read again; ``live`` is False once none of them is queued or running."""
+
+    def __init__(self, charted: list[ChartedJob], *, live: bool) -> None:
+        super().__init__()
+        self.charted = charted
+        self.live = live
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ChartsRead)
 
 
 class Notice(Message):

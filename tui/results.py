@@ -1,6 +1,10 @@
 """The results screen: one horn job's charts, or several jobs overlaid, one tab per kind of chart.
 
 Keys only: 1–5 pick a tab, n/p pick the job shown on the polar maps when several are open, Escape or q go back.
+
+While a charted job is queued or running its charts are live: every REFRESH_S a thread worker reads its results
+again (``tui.chart_reader``), the screen redraws them in place, and once the job has ended with its final results
+the reading stops.
 """
 
 from __future__ import annotations
@@ -11,13 +15,18 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker
 
+from tui.chart_reader import ChartReader
 from tui.line_charts import BeamwidthChart, DirectivityIndexChart, ImpedanceChart, LineChart, OnAxisChart
+from tui.messages import ChartsRead, failed
 from tui.plotting import ChartedJob, format_frequency
 from tui.polar_map import PolarMap
 
@@ -26,6 +35,8 @@ TABS = ("on-axis", "directivity", "impedance", "polar-h", "polar-v")
 POLAR_TABS = ("polar-h", "polar-v")
 #: Below this many elements per wavelength at the top frequency, the header warns (the mesher's default is 6).
 MIN_ELEMENTS_PER_WAVELENGTH = 6.0
+#: How often the results of a running job are read again (a horn worker solves a frequency in seconds at best).
+REFRESH_S = 2.0
 
 _TAB_KEYS = Binding.Group("Tabs", compact=True)
 
@@ -161,12 +172,17 @@ class ResultsScreen(Screen[None]):
         self,
         charted: Sequence[ChartedJob],
         *,
+        reader: ChartReader | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """``reader``, when given, reads the results again until no charted job is queued or running."""
         super().__init__(name=name, id=id, classes=classes)
         self.charted: list[ChartedJob] = list(charted)
+        self.reader = reader
+        self.reading: Worker[None] | None = None
+        self.polling: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="results-header")
@@ -187,6 +203,31 @@ class ResultsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._update_header()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._update_header())
+        if self.reader is not None and self.reader.active:
+            self.polling = self.set_interval(REFRESH_S, self.refresh_results)
+
+    def refresh_results(self) -> None:
+        """Start a read unless one is still running (a slow disk never piles reads up)."""
+        if self.reading is None or self.reading.is_finished:
+            self.reading = self.read_results()
+
+    @work(thread=True, group="charts-refresh")
+    def read_results(self) -> None:
+        reader = self.reader
+        assert reader is not None
+        try:
+            changed = reader.refresh()
+        except Exception as exc:  # a toast; the charts keep their data and the next read tries again
+            self.post_message(failed("charts", exc))
+            return
+        if changed or not reader.active:
+            self.post_message(ChartsRead(reader.charted, live=bool(reader.active)))
+
+    def on_charts_read(self, message: ChartsRead) -> None:
+        self.set_results(message.charted)
+        if not message.live and self.polling is not None:
+            self.polling.stop()
+            self.polling = None
 
     def _update_header(self) -> None:
         warning = Style(color=self.app.theme_variables.get("warning"), bold=True)
@@ -223,7 +264,7 @@ class ResultsScreen(Screen[None]):
         self.refresh_bindings()
 
     def set_results(self, charted: Sequence[ChartedJob]) -> None:
-        """Replace the jobs shown, e.g. when the job table's selection changes while the screen is open."""
+        """Replace the results shown, keeping the tab and the job on the polar maps."""
         self.charted = list(charted)
         self._update_header()
         for chart in self.query(LineChart):

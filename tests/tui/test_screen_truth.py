@@ -90,7 +90,7 @@ async def test_the_cap_stays_at_one_and_the_same_toast_again_shows_a_count(make_
 
 async def test_the_sort_column_is_marked_in_the_header(make_app, sample: dict[str, str]) -> None:
     app = make_app(poll=False)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:  # wide enough for every column, Queued included
         table = app.main.table
 
         def header(column: str) -> str:
