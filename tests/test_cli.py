@@ -10,9 +10,9 @@ import pytest
 from engine.cli.main import main
 from engine.errors import EXIT_CODES
 from engine.paths import Home
-from engine.store import lifecycle
+from engine.store import jobs, lifecycle
 from engine.store.lifecycle import Source, Status
-from engine.store.models import Job
+from engine.store.models import Job, utcnow
 from tests.conftest import Cli
 
 JOB_KEYS = {
@@ -100,6 +100,19 @@ def test_status_json_has_the_documented_keys(home: Home, capsys: pytest.CaptureF
         "elapsed_s": None,
         "eta_s": None,
     }
+
+
+def test_status_of_a_running_job_counts_down_the_time_its_solver_predicted(
+    home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job_id = submit(capsys, "true")
+    lifecycle.transition(job_id, Status.RUNNING, source=Source.ENGINE)
+    jobs.update_job(job_id, stage="bem_solve", remaining_s=600.0, remaining_at=utcnow())
+    _, out, _ = run_cli(capsys, "status", job_id, "--json")
+    status = json.loads(out)
+    assert status["elapsed_s"] >= 0 and 590 < status["eta_s"] <= 600
+    _, out, _ = run_cli(capsys, "status", job_id)
+    assert "elapsed " in out and ("about 9m59s left" in out or "about 10m00s left" in out)
 
 
 def test_an_unknown_id_is_refused_with_its_own_code(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
