@@ -80,7 +80,7 @@ EXIT_CODES = {
     1: "unexpected failure",
     2: "bad command-line usage",
     3: "invalid job config or setting",
-    4: "unknown job id",
+    4: "unknown job id or measurement name",
     5: "ambiguous job id prefix",
     6: "job state forbids the action (e.g. delete of an active job)",
     7: "storage problem (HORNQ_HOME not writable, newer or damaged database)",

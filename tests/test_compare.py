@@ -11,8 +11,8 @@ from engine.store.models import JobMetrics
 from tests.conftest import Cli
 from tests.tui.study_sample import COMPLETE, populate_study
 
-TOP_KEYS = {"study", "settings", "metrics", "jobs", "best"}
-JOB_KEYS = {"id", "label", "status", "study_values", "coverage_deg", "band_used_hz", "metrics"}
+TOP_KEYS = {"study", "settings", "metrics", "jobs", "measurements", "best"}
+JOB_KEYS = {"id", "label", "status", "study_values", "coverage_deg", "band_used_hz", "metrics", "deviation_db"}
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def test_compare_json_lists_every_point_of_a_study_with_all_metrics(cli: Cli, st
     assert set(document["metrics"][0]) == {"key", "title", "unit", "better"}
     rows = document["jobs"]
     assert all(set(row) == JOB_KEYS for row in rows)
+    assert document["measurements"] == [] and all(row["deviation_db"] == {} for row in rows)
     assert [row["study_values"] for row in rows] == [{"a": a} for a in (40, 45, 50, 55, 60)]
     assert [row["metrics"] is not None for row in rows] == [True, True, True, False, False]
     assert rows[0]["coverage_deg"] == {"horizontal": 80.0, "vertical": 80.0}
@@ -74,7 +75,7 @@ def test_the_text_table_marks_the_best_values(cli: Cli, study: dict) -> None:
     [
         (["--sort", "loudness"], "unknown metric 'loudness'"),
         (["--band", "10000:1000"], "LO < HI"),
-        ([], "give job ids, --study NAME, or both"),
+        ([], "give job ids, --study NAME, --measurement NAME, or several"),
     ],
 )
 def test_compare_refuses_bad_requests_with_usage_errors(cli: Cli, study: dict, args: list[str], message: str) -> None:

@@ -23,7 +23,10 @@ def register(commands: Commands) -> None:
     from engine.cli.studies import add_submit_options
 
     cmd = commands.add(
-        "submit", "queue a job from a TOML config file (its `kind` picks the solver)", cmd_submit, json=True
+        "submit",
+        "queue a job from a config file: TOML (its `kind` picks the solver), or an ATH config",
+        cmd_submit,
+        json=True,
     )
     cmd.add_argument("file", type=Path)
     cmd.add_argument("--label", help="a short name shown in lists")

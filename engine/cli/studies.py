@@ -32,10 +32,20 @@ def register(commands: Commands) -> None:
     add_no_start(cmd)
 
     cmd = commands.add(
-        "compare", "compare jobs' metrics side by side (jobs and/or a whole study)", cmd_compare, json=True
+        "compare",
+        "compare jobs' metrics side by side (jobs and/or a whole study), and with measurements",
+        cmd_compare,
+        json=True,
     )
     cmd.add_argument("ids", nargs="*", metavar="ID")
     cmd.add_argument("--study", help="add every point of this study (name or id)")
+    cmd.add_argument(
+        "--measurement",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add a measurement (hornq measurement add): its metrics, and each job's on-axis deviation from it; repeat",
+    )
     cmd.add_argument("--sort", metavar="KEY", help="sort by a metric, lowest first (jobs without it last)")
     cmd.add_argument("--descending", action="store_true", help="with --sort: highest first")
     cmd.add_argument("--metrics", metavar="KEYS", help="comma-separated metric keys to show (text output)")
@@ -173,18 +183,19 @@ def _settings(args: argparse.Namespace, metric_set: Any) -> Any:
 def cmd_compare(args: argparse.Namespace) -> int:
     from engine.store import compare, jobs, studies
 
-    if not args.ids and not args.study:
-        raise UsageError("hornq compare: give job ids, --study NAME, or both")
+    if not args.ids and not args.study and not args.measurement:
+        raise UsageError("hornq compare: give job ids, --study NAME, --measurement NAME, or several")
     open_home(args)
     study = studies.resolve(args.study) if args.study else None
     chosen = compare.select_jobs([jobs.resolve(prefix).id for prefix in args.ids], study)
-    metric_set = compare.metric_set_of(chosen)
+    measured = compare.select_measurements(args.measurement)
+    metric_set = compare.metric_set_of(chosen, measured)
     settings = _settings(args, metric_set)
     columns = [key.strip() for key in args.metrics.split(",")] if args.metrics else list(metric_set.COLUMNS)
     for key in [*columns, *([args.sort] if args.sort else [])]:
         if key not in metric_set.BY_KEY:
             raise UsageError(f"unknown metric {key!r}; metrics are: {', '.join(metric_set.BY_KEY)}")
-    document = compare.compare(chosen, metric_set, study=study, settings=settings)
+    document = compare.compare(chosen, metric_set, study=study, settings=settings, measurements=measured)
     if args.sort:
         document["jobs"] = compare.sort_rows(document["jobs"], args.sort, descending=args.descending)
     if args.json:
@@ -195,14 +206,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _table(document: dict[str, Any], columns: list[str], metric_set: Any) -> str:
-    """Rows of jobs, a column per metric (title, then unit); ``*`` marks the best values of a column."""
+    """Rows of jobs, then of measurements, a column per metric (title, then unit) and one per measurement (the
+    jobs' on-axis deviation from it); ``*`` marks the best values of a column."""
     from engine.config.sweeps import label_for
     from engine.store.compare import format_value
 
     by_key = metric_set.BY_KEY
-    header = ["ID", "JOB", *(by_key[key].title for key in columns)]
-    units = ["", "", *(by_key[key].unit for key in columns)]
+    measured = [m["name"] for m in document["measurements"]] if document["jobs"] else []
+    header = ["ID", "JOB", *(by_key[key].title for key in columns), *(f"Δ {name[:12]}" for name in measured)]
+    units = ["", "", *(by_key[key].unit for key in columns), *("dB" for _ in measured)]
     rows = [header, units]
+    closest = {name: _lowest(job["deviation_db"].get(name) for job in document["jobs"]) for name in measured}
     for job in document["jobs"]:
         name = label_for(job["study_values"]) if job["study_values"] else (job["label"] or "")
         values = job["metrics"] or {}
@@ -210,7 +224,14 @@ def _table(document: dict[str, Any], columns: list[str], metric_set: Any) -> str
             format_value(by_key[key], values.get(key)) + ("*" if job["id"] in document["best"].get(key, []) else "")
             for key in columns
         ]
+        for measurement in measured:
+            value = job["deviation_db"].get(measurement)
+            cells.append("–" if value is None else f"{value:.1f}" + ("*" if value == closest[measurement] else ""))
         rows.append([job["id"][:8], name[:30] if job["metrics"] else f"{name[:20]} ({job['status']})", *cells])
+    for measurement in document["measurements"]:
+        values = measurement["metrics"] or {}
+        cells = [format_value(by_key[key], values.get(key)) for key in columns] + ["–" for _ in measured]
+        rows.append(["measured", measurement["name"][:30], *cells])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "  ".join(
@@ -220,7 +241,14 @@ def _table(document: dict[str, Any], columns: list[str], metric_set: Any) -> str
     ]
     band = document["settings"]["band_hz"]
     lines.append(f"band {band[0]:g}–{band[1]:g} Hz; * best; lower is better for spread, deviation, ripple, control")
+    if measured:
+        lines.append("Δ: rms on-axis deviation from the measurement over the band, mean level difference removed")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _lowest(values: Any) -> float | None:
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:

@@ -6,7 +6,9 @@ belongs to the kind's validator. Everything is checked before anything is writte
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,19 +104,67 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str) -> str:
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
-    """A config file's TOML as a dict; unreadable files and TOML errors are one ConfigError line."""
+    """A config file as a dict: hornq's TOML, or another tool's design file a solver plugin imports (an ATH config,
+    recognised by its content), whose unused keys are noted on stderr. Unreadable files and syntax errors are one
+    ConfigError line naming the file."""
     import tomllib
 
+    text, utf8 = read_text(path)
+    raw, error = None, "cannot read: the file is not UTF-8 text"
+    if utf8:
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            error = toml_error(exc, text)
+        if raw is not None and "kind" in raw:
+            return raw
+    imported = import_foreign(text, path)
+    if imported is not None:
+        for note in imported.notes:
+            _note_once(str(path), note)
+        return imported.raw
+    if raw is None:
+        raise ConfigError(f"{path}: {error}")
+    return raw
+
+
+def read_text(path: Path) -> tuple[str, bool]:
+    """A config file's text and whether it is UTF-8. Other bytes are read as Windows-1252: only a foreign design
+    file may hold them (ATH configs saved on Windows often do, in their comments)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {toml_error(exc, text)}") from None
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), False
+
+
+def import_foreign(text: str, path: Path) -> Any:
+    """Another tool's design file as the first solver plugin that recognises it imports it (``import_config``, see
+    ``engine.solvers``), or None; its errors name the file."""
+    from engine.solvers import entry
+
+    for kind in plugin_modules():
+        convert = entry(kind, "import_config")
+        if convert is None:
+            continue
+        try:
+            imported = convert(text, path.name)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        if imported is not None:
+            return imported
+    return None
+
+
+@functools.cache
+def _note_once(path: str, note: str) -> None:
+    """A note on stderr, once per process: ``hornq submit`` reads its file twice (for a study, then for the job)."""
+    print(f"note: {path}: {note}", file=sys.stderr)
 
 
 def load_config_file(path: Path, *, label: str | None = None, executor: str | None = None) -> JobSpec:

@@ -23,6 +23,13 @@ plugin's submodules: importing a submodule sets an attribute of that name on the
 - ``cost_model(history)``: the figures ``estimate_job`` fits from ``history``, as JSON, pure Python (the engine
   fits them). A worker gets them as ``ctx.cost_model`` so that a running job can predict its remaining time.
 - ``calibration_configs()``: raw configs of small real jobs whose results teach ``estimate_job`` this machine.
+- ``read_measurement(paths, distance_m)`` and ``measurement_deviation(results, measured, settings)``: measured files
+  as a document shaped like the kind's results (``metadata.summary``, ``metadata.notes``, ``metadata.files``), and
+  a result's deviation (dB) from one over the metric settings' band, pure Python.
+- ``import_config(text, source)``: another tool's design file (the horn's: an ATH config) as an object with ``raw``
+  (the config as if read from TOML), ``notes`` (one line per key it does not use, naming the line) and ``toml`` (the
+  same config as commented TOML); None when ``text`` is not such a file, ConfigError naming the line when it is one
+  that cannot be read. ``source`` names the file.
 """
 
 from __future__ import annotations

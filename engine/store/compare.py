@@ -1,5 +1,6 @@
-"""Side-by-side metrics of several jobs or a whole study: the document behind ``hornq compare --json``
-and the TUI's comparison view. The metrics are the jobs' solver plugin's (``engine.solvers.metric_set``).
+"""Side-by-side metrics of several jobs or a whole study, and of measurements beside them: the document behind
+``hornq compare --json`` and the TUI's comparison view. The metrics are the jobs' solver plugin's
+(``engine.solvers.metric_set``).
 
 Shape (README "Compare horns")::
 
@@ -8,10 +9,16 @@ Shape (README "Compare horns")::
      "metrics": [{"key", "title", "unit", "better": "lower" | null}],
      "jobs": [{"id", "label", "status", "study_values": {name: value} | null,
                "coverage_deg": {"horizontal", "vertical"} | null, "band_used_hz": [lo, hi] | null,
-               "metrics": {key: number | null} | null}],
+               "metrics": {key: number | null} | null, "deviation_db": {measurement name: number | null}}],
+     "measurements": [{"name", "measurement": true, "kind", "summary", "band_used_hz",
+                       "metrics": {key: number | null} | null}],
      "best": {metric key: [job ids holding the best value]}}
 
 Jobs without results of their kind are listed with ``metrics`` null, so a study's table shows every point.
+Measurements get the metrics their data allows (those that need a job's config, such as the coverage a horn
+should hold, are null) and never count for ``best``. ``deviation_db`` is each job's on-axis deviation from each
+measurement over the band, their mean level difference removed (the kind's ``measurement_deviation``); null when
+the job has no results or they share no band.
 """
 
 from __future__ import annotations
@@ -21,10 +28,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.errors import UsageError
-from engine.solvers import Metric, MetricSet, metric_set
+from engine.solvers import Metric, MetricSet, entry, metric_set
+from engine.store import measurements as measurementstore
 from engine.store import metrics as metricstore
 from engine.store import studies
-from engine.store.models import Job, Study
+from engine.store.models import Job, JobResult, Study
+
+#: A stored measurement and its document, as ``engine.store.measurements.get`` returns them.
+Measured = tuple[measurementstore.Stored, dict[str, Any]]
 
 
 def study_json(study: Study) -> dict[str, Any]:
@@ -40,19 +51,32 @@ def select_jobs(job_ids: Sequence[str], study: Study | None) -> list[Job]:
     return ordered
 
 
-def metric_set_of(jobs: Sequence[Job]) -> MetricSet:
-    """The one metric set the jobs are compared by: that of the kinds among them that have metrics."""
-    sets = {job.kind: found for job in jobs if (found := metric_set(job.kind)) is not None}
+def select_measurements(names: Sequence[str]) -> list[Measured]:
+    """The named measurements, each once, in the order given; an unknown name is refused (exit 4)."""
+    return [measurementstore.get(name) for name in dict.fromkeys(name.strip() for name in names)]
+
+
+def metric_set_of(jobs: Sequence[Job], measurements: Sequence[Measured] = ()) -> MetricSet:
+    """The one metric set the jobs (and measurements) are compared by: that of the kinds among them with metrics."""
+    kinds = {job.kind for job in jobs} | {stored.kind for stored, _ in measurements}
+    sets = {kind: found for kind in kinds if (found := metric_set(kind)) is not None}
     if len(set(map(id, sets.values()))) != 1:
-        kinds = ", ".join(sorted({job.kind for job in jobs})) or "none"
-        raise UsageError(f"compare needs jobs of one kind that has metrics (kinds here: {kinds})")
+        raise UsageError(
+            f"compare needs jobs of one kind that has metrics (kinds here: {', '.join(sorted(kinds)) or 'none'})"
+        )
     return next(iter(sets.values()))
 
 
 def compare(
-    jobs: Sequence[Job], metrics: MetricSet, *, study: Study | None = None, settings: Any = None
+    jobs: Sequence[Job],
+    metrics: MetricSet,
+    *,
+    study: Study | None = None,
+    settings: Any = None,
+    measurements: Sequence[Measured] = (),
 ) -> dict[str, Any]:
-    """The comparison document of ``jobs`` (metrics stored, backfilled, or recomputed for other settings)."""
+    """The comparison document of ``jobs`` (metrics stored, backfilled, or recomputed for other settings), with
+    ``measurements`` beside them."""
     settings = metrics.DEFAULTS if settings is None else settings
     ids = [job.id for job in jobs]
     found = metricstore.ensure(ids) if settings == metrics.DEFAULTS else metricstore.recompute(ids, settings)
@@ -68,6 +92,7 @@ def compare(
                 "coverage_deg": data["settings"]["coverage_deg"] if data else None,
                 "band_used_hz": data["settings"].get("band_used_hz") if data else None,
                 "metrics": data["values"] if data else None,
+                "deviation_db": deviations(job, measurements, settings),
             }
         )
     winners = metrics.best([row["metrics"] or {} for row in rows])
@@ -76,8 +101,37 @@ def compare(
         "settings": settings.as_json(),
         "metrics": [metric.as_json() for metric in metrics.METRICS],
         "jobs": rows,
+        "measurements": [measurement_row(stored, document, metrics, settings) for stored, document in measurements],
         "best": {key: [rows[index]["id"] for index in indexes] for key, indexes in winners.items()},
     }
+
+
+def measurement_row(
+    stored: measurementstore.Stored, document: dict[str, Any], metrics: MetricSet, settings: Any
+) -> dict[str, Any]:
+    """A measurement as a row of the table: its metrics from its data alone (no job config behind it)."""
+    data = metrics.evaluate(document, {}, settings)
+    return {
+        "name": stored.name,
+        "measurement": True,
+        "kind": stored.kind,
+        "summary": stored.summary,
+        "band_used_hz": data["settings"].get("band_used_hz") if data else None,
+        "metrics": data["values"] if data else None,
+    }
+
+
+def deviations(job: Job, measurements: Sequence[Measured], settings: Any) -> dict[str, float | None]:
+    """The job's deviation from each measurement, by name; null without results or a kind's way to tell."""
+    if not measurements:
+        return {}
+    row = JobResult.get_or_none(JobResult.job == job.id) if job.has_results else None
+    results = json.loads(row.results_json) if row else None
+    found: dict[str, float | None] = {}
+    for stored, document in measurements:
+        deviate = entry(stored.kind, "measurement_deviation") if stored.kind == job.kind else None
+        found[stored.name] = deviate(results, document, settings) if results is not None and deviate else None
+    return found
 
 
 def format_value(metric: Metric, value: float | None) -> str:

@@ -137,7 +137,18 @@ ALTER TABLE job ADD COLUMN remaining_s REAL;
 ALTER TABLE job ADD COLUMN remaining_at TEXT;
 """
 
-MIGRATIONS = [V1, V2, V3, V4, V5]
+# v6: measured responses (FRD files, polar sets) stored by name beside the jobs, to compare simulations with.
+V6 = """
+CREATE TABLE measurement (
+    name TEXT PRIMARY KEY NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    document_json TEXT NOT NULL
+);
+"""
+
+MIGRATIONS = [V1, V2, V3, V4, V5, V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

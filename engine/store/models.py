@@ -134,3 +134,14 @@ class Setting(BaseModel):
 class Counter(BaseModel):
     name = TextField(primary_key=True)
     value = IntegerField()
+
+
+class Measurement(BaseModel):
+    """Measured responses under a unique name, as a document shaped like its kind's results
+    (``engine.store.measurements``)."""
+
+    name = TextField(primary_key=True)
+    kind = TextField()
+    created_at = TextField()
+    summary = TextField()
+    document_json = TextField()

@@ -92,3 +92,27 @@ def summary_line(summary: dict[str, Any]) -> str:
         return ""
     low, high = summary.get("frequency_range", ["?", "?"])
     return f"{summary['formula_type']} {low}–{high} Hz × {summary.get('num_frequencies', '?')}"
+
+
+def read_measurement(paths: list[Path], distance_m: float | None) -> dict[str, Any]:
+    """FRD files or polar directories as a results-shaped document (``metadata.summary``: one line about it);
+    a file that cannot be read raises a ``ConfigError`` naming it and the line."""
+    from engine.solvers.horn.measurement.document import measurement_document
+
+    return measurement_document(paths, distance_m)
+
+
+def measurement_deviation(results: dict[str, Any], measured: dict[str, Any], settings: Any) -> float | None:
+    """rms (dB) of a result's on-axis SPL minus a measurement's over the metric settings' band, their mean level
+    difference removed."""
+    from engine.solvers.horn.measurement.deviation import on_axis_deviation
+
+    return on_axis_deviation(results, measured, settings.band_hz)
+
+
+def import_config(text: str, source: str) -> Any:
+    """An ATH config (Ath 4.x with its ABEC settings) as a horn job: ``raw``, ``notes`` and ``toml`` (see
+    ``engine.solvers``), or None when ``text`` is not an ATH config. ``source`` names the file in the TOML."""
+    from engine.solvers.horn import ath
+
+    return ath.import_config(text, source)
