@@ -1,6 +1,7 @@
 """The results screen: one horn job's charts, or several jobs overlaid, one tab per kind of chart.
 
-Keys only: 1–5 pick a tab, n/p pick the job shown on the polar maps when several are open, Escape or q go back.
+Keys only: 1–5 pick a tab, n/p pick the job shown on the polar maps when several are open, m shows or hides a stored
+measurement beside the jobs (with each job's on-axis deviation from it in the header), Escape or q go back.
 
 While a charted job is queued or running its charts are live: every REFRESH_S a thread worker reads its results
 again (``tui.chart_reader``), the screen redraws them in place, and once the job has ended with its final results
@@ -24,8 +25,18 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
+from engine.store import measurements
 from tui.chart_reader import ChartReader
 from tui.line_charts import BeamwidthChart, DirectivityIndexChart, ImpedanceChart, LineChart, OnAxisChart
+from tui.measured import (
+    Measured,
+    MeasurementLoaded,
+    MeasurementPicker,
+    MeasurementsListed,
+    band_note,
+    deviation_note,
+    load,
+)
 from tui.messages import ChartsRead, failed
 from tui.plotting import ChartedJob, format_frequency
 from tui.polar_map import PolarMap
@@ -83,21 +94,33 @@ def _summary(results: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def results_header(charted: Sequence[ChartedJob], warning_style: Style | str = "bold") -> Text:
-    """One line per job: its label, sweep/mesh summary and mesh warning; lines are cut, never wrapped."""
-    if not charted:
+def results_header(
+    charted: Sequence[ChartedJob], warning_style: Style | str = "bold", shown: Sequence[Measured] = ()
+) -> Text:
+    """One line per job: its label, sweep/mesh summary, its deviation from each measurement ``shown`` and its mesh
+    warning; then one line per measurement and what the deviations measure. Lines are cut, never wrapped."""
+    if not charted and not shown:
         return Text("No results to show", style="italic")
     header = Text()
-    for index, (label, results) in enumerate(charted):
-        if index:
-            header.append("\n")
+    for label, results in charted:
         header.append(label, style="bold")
         summary = _summary(results)
         if summary:
             header.append(f"  {summary}", style="dim")
+        deviations = deviation_note(results, shown)
+        if deviations:
+            header.append(f"  {deviations}")
         warning = mesh_warning(results)
         if warning:
             header.append(f"  ⚠ {warning}", style=warning_style)
+        header.append("\n")
+    for measured in shown:
+        label, document = measured.charted
+        header.append(label, style="bold")
+        header.append(f"  {(document.get('metadata') or {}).get('summary', '')}\n", style="dim")
+    if shown and charted:
+        header.append(band_note(shown), style="dim")
+    header.rstrip()
     return header
 
 
@@ -165,6 +188,13 @@ class ResultsScreen(Screen[None]):
         Binding(
             "p", "cycle_job(-1)", "Prev job", id="results.previous-job", tooltip="show the previous job's polar map"
         ),
+        Binding(
+            "m",
+            "measured",
+            "Measured",
+            id="results.measured",
+            tooltip="show or hide a stored measurement beside the jobs",
+        ),
         Binding("escape,q", "close", "Back", id="results.close", tooltip="close the charts"),
     ]
 
@@ -180,6 +210,7 @@ class ResultsScreen(Screen[None]):
         """``reader``, when given, reads the results again until no charted job is queued or running."""
         super().__init__(name=name, id=id, classes=classes)
         self.charted: list[ChartedJob] = list(charted)
+        self.measured: list[Measured] = []
         self.reader = reader
         self.reading: Worker[None] | None = None
         self.polling: Timer | None = None
@@ -231,7 +262,50 @@ class ResultsScreen(Screen[None]):
 
     def _update_header(self) -> None:
         warning = Style(color=self.app.theme_variables.get("warning"), bold=True)
-        self.query_one("#results-header", Static).update(results_header(self.charted, warning))
+        self.query_one("#results-header", Static).update(results_header(self.charted, warning, self.measured))
+
+    @property
+    def displayed(self) -> list[ChartedJob]:
+        """The jobs' results, then the measurements shown beside them."""
+        return self.charted + [measured.charted for measured in self.measured]
+
+    def action_measured(self) -> None:
+        self.list_measurements()
+
+    @work(thread=True, group="measured", exclusive=True)
+    def list_measurements(self) -> None:
+        try:
+            self.post_message(MeasurementsListed(measurements.list_measurements()))
+        except Exception as exc:  # a toast naming what failed
+            self.post_message(failed("measurements", exc))
+
+    def on_measurements_listed(self, message: MeasurementsListed) -> None:
+        if not message.stored:
+            self.notify("no measurements stored: hornq measurement add NAME FILE.frd… adds one", severity="warning")
+            return
+        shown = {measured.name for measured in self.measured}
+        self.app.push_screen(MeasurementPicker(message.stored, shown), self._toggle_measured)
+
+    def _toggle_measured(self, name: str | None) -> None:
+        if name is None:
+            return
+        if any(measured.name == name for measured in self.measured):
+            self.measured = [measured for measured in self.measured if measured.name != name]
+            self.set_results(self.charted)
+        else:
+            self.load_measurement(name)
+
+    @work(thread=True, group="measured")
+    def load_measurement(self, name: str) -> None:
+        try:
+            self.post_message(MeasurementLoaded(load(name)))
+        except Exception as exc:  # a toast naming what failed (it may have been removed meanwhile)
+            self.post_message(failed(f"measurement {name}", exc))
+
+    def on_measurement_loaded(self, message: MeasurementLoaded) -> None:
+        if all(measured.name != message.measured.name for measured in self.measured):
+            self.measured.append(message.measured)
+        self.set_results(self.charted)
 
     @property
     def active_tab(self) -> str:
@@ -257,18 +331,18 @@ class ResultsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Job cycling only applies to polar tabs with several jobs; elsewhere the keys are hidden."""
         if action == "cycle_job":
-            return len(self.charted) > 1 and self.active_tab in POLAR_TABS
+            return len(self.displayed) > 1 and self.active_tab in POLAR_TABS
         return True
 
     def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
 
     def set_results(self, charted: Sequence[ChartedJob]) -> None:
-        """Replace the results shown, keeping the tab and the job on the polar maps."""
+        """Replace the jobs' results shown (the measurements stay), keeping the tab and the job on the polar maps."""
         self.charted = list(charted)
         self._update_header()
         for chart in self.query(LineChart):
-            chart.set_results(self.charted)
+            chart.set_results(self.displayed)
         for polar_map in self.query(PolarMap):
-            polar_map.set_results(self.charted)
+            polar_map.set_results(self.displayed)
         self.refresh_bindings()
