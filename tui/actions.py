@@ -46,6 +46,7 @@ from tui.messages import (
     is_busy,
 )
 from tui.poller import Poller, PollState
+from tui.report import write_report
 from tui.studies import StudyJobTable
 
 #: What each bulk action reports when it went through.
@@ -239,7 +240,14 @@ class JobActions(Screen[None]):
 
     @work(thread=True, group="export")
     def export(self, ids: list[str], fmt: str, directory: str) -> None:
-        """Export each job's results into directory/<label or id>; stops at the first job that fails."""
+        """Export each job's results into directory/<label or id>; stops at the first job that fails. The report
+        is one picture of all the jobs (overlaid when several), as ``hornq report`` draws it."""
+        if fmt == "report":
+            try:
+                self.post_message(ExportDone(ids, 1, str(write_report(ids, Path(directory).expanduser())), None))
+            except Exception as exc:  # named in the toast
+                self.post_message(ExportDone(ids, 0, directory, f"report: {explain(exc)}"))
+            return
         written = 0
         for job_id in ids:
             try:

@@ -101,10 +101,10 @@ def config_file_error(path_text: str, check: Callable[[Path], object]) -> str | 
 
 
 class ExportDialog(ModalScreen[tuple[str, str] | None]):
-    """Choose an export format and a target directory."""
+    """Choose an export format (or the report: a picture of the charts) and a target directory."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="export: close, write nothing")]
-    FORMATS = ("frd", "csv", "json")
+    FORMATS = {"frd": "FRD", "csv": "CSV", "json": "JSON", "report": "Report: a PNG picture to share"}
 
     def __init__(self, directory: str, validate: Callable[[str, str], str | None]) -> None:
         super().__init__()
@@ -115,8 +115,8 @@ class ExportDialog(ModalScreen[tuple[str, str] | None]):
         with Vertical(classes="dialog"):
             yield Label("Export results", classes="dialog-title", markup=False)
             with RadioSet(id="format"):
-                for index, name in enumerate(self.FORMATS):
-                    yield RadioButton(name.upper(), value=index == 0, id=name)
+                for index, (name, title) in enumerate(self.FORMATS.items()):
+                    yield RadioButton(title, value=index == 0, id=name)
             yield Input(self.directory, placeholder="directory", id="directory")
             yield Static("", id="error", classes="dialog-error", markup=False)
             yield Static("Tab moves · Enter in the directory exports · Esc cancels", classes="dialog-hint")

@@ -30,6 +30,8 @@ plugin's submodules: importing a submodule sets an attribute of that name on the
   (the config as if read from TOML), ``notes`` (one line per key it does not use, naming the line) and ``toml`` (the
   same config as commented TOML); None when ``text`` is not such a file, ConfigError naming the line when it is one
   that cannot be read. ``source`` names the file.
+- ``REPORT_FORMATS`` and ``write_report(reported, path)``: a picture of one job's results or an overlay of several
+  (``reported``: ``{"job_id", "label", "results", "config"}`` each), written in ``path``'s format (its suffix).
 """
 
 from __future__ import annotations

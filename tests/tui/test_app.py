@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Log, RadioButton, Static
 
 from engine.paths import Home
 from engine.store import jobs, settings
@@ -154,6 +154,24 @@ async def test_export_writes_frd_files_for_a_horn_job(make_app, sample: dict[str
     assert frd and any("rosse 40" in p.name for p in frd)
     first = frd[0].read_text().splitlines()
     assert first[0].startswith("*") and len(first[-1].split()) == 3
+
+
+async def test_export_offers_the_report_a_png_picture_of_the_jobs_charts(
+    make_app, sample: dict[str, str], tmp_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        select(app, sample["horn"])
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#report", RadioButton).value = True
+        dialog.query_one("#directory", Input).value = str(tmp_path / "out")
+        dialog.query_one("#directory", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any((tmp_path / "out").glob("*.png")), timeout=60)
+    (png,) = (tmp_path / "out").glob("*.png")
+    assert "rosse 40" in png.name and png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
 async def test_the_concurrency_cap_changes_with_plus_and_minus(make_app, sample: dict[str, str]) -> None:

@@ -116,3 +116,15 @@ def import_config(text: str, source: str) -> Any:
     from engine.solvers.horn import ath
 
     return ath.import_config(text, source)
+
+
+#: ``hornq report`` files, named by their suffix: a PNG to post, an SVG to scale, one self-contained HTML page.
+REPORT_FORMATS = ("png", "svg", "html")
+
+
+def write_report(reported: list[dict[str, Any]], path: Path) -> None:
+    """The charts and polar maps of one job, or of several overlaid (``{"job_id", "label", "results", "config"}``
+    each), with their designs and solver settings, written in ``path``'s format. Loads matplotlib."""
+    from engine.solvers.horn.report.files import write_report as write
+
+    write(reported, path)
