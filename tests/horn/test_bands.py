@@ -22,11 +22,13 @@ ROUNDING = 5e-4
 
 
 def example(name: str, **sections: dict[str, Any]) -> dict[str, Any]:
-    """A shipped example's normalised config, with whole sections replaced."""
+    """A shipped example's horn meshed as ATH users often do, with fixed sizes (4 mm at the throat, 10 mm at the
+    mouth) too coarse for its 20 kHz sweep; whole sections may be replaced."""
     raw = tomllib.loads((EXAMPLES / f"{name}.toml").read_text(encoding="utf-8"))
     for key in ("kind", "label", "executor"):
         raw.pop(key, None)
-    return parse({**raw, **sections}, EXAMPLES).config
+    fixed = {"mesh": {"throat_size": 4, "mouth_size": 10}, "sweep": {"f_min": 200, "f_max": 20000, "n": 40}}
+    return parse({**raw, **fixed, **sections}, EXAMPLES).config
 
 
 def auto_example(name: str, **sweep: Any) -> dict[str, Any]:
@@ -161,7 +163,7 @@ def test_a_wide_log_sweep_gets_a_handful_of_bands_and_costs_far_less(name: str) 
     top = bands[-1]
     assert (top.throat_size, top.mouth_size) == (mesh["throat_size"], mesh["mouth_size"])
     assert top.f_high == max(frequencies)
-    assert bands[0].estimated_triangles * 4 < top.estimated_triangles
+    assert bands[0].estimated_triangles * 3 < top.estimated_triangles
     single = single_band(frequencies, mesh["throat_size"], mesh["mouth_size"], config["horn"])
     assert dense_cost(single) > 2 * dense_cost(bands)
 

@@ -83,11 +83,11 @@ def test_example_toml_validates_as_an_rosse_horn() -> None:
     }
 
 
-@pytest.mark.parametrize("name", ["rosse-40deg.toml", "osse-90x60.toml"])
-def test_shipped_examples_validate(name: str) -> None:
+@pytest.mark.parametrize(("name", "f_max"), [("rosse-40deg.toml", 20000), ("osse-90x60.toml", 16000)])
+def test_shipped_examples_validate(name: str, f_max: int) -> None:
     path = EXAMPLES / name
     validated = parse(from_toml(path.read_text()), path.parent)
-    assert validated.summary["frequency_range"] == [200, 20000]
+    assert validated.summary["frequency_range"] == [200, f_max]
 
 
 def test_osse_example_keeps_its_azimuth_expression() -> None:

@@ -6,15 +6,20 @@ import math
 from pathlib import Path
 from typing import Any
 
+import meshio
+import numpy as np
 import pytest
 
-from engine.config.job import parse_config
+from engine.config.job import load_config_file, parse_config
 from engine.solvers.horn import bands, calibration, costs, estimate
 from engine.solvers.horn.axisymmetric.generatrix import band_outline, outline_bands
 from engine.solvers.horn.calibration import configs as calibration_configs
 from engine.solvers.horn.config import HornConfig
+from engine.solvers.horn.progress import frequency_label
+from engine.solvers.horn.sizing import estimated_resolution
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 ROUND = calibration.HORN
 
 
@@ -109,6 +114,17 @@ def test_a_bands_start_is_fitted_from_its_triangles_and_kept_out_of_the_frequenc
     assert fitted.band_per_triangle == pytest.approx(0.002, rel=1e-6)
 
 
+def test_a_single_measured_band_start_scales_the_built_in_start_figures() -> None:
+    """A cold job's largest band start counts as its compilation: one start (1,600 triangles) is left to fit."""
+    history = [record([200, 400], lambda w: 0.5 + 2.0 * w, per_band=3, cold=True, start=lambda t: 0.1 * t / 1000)]
+
+    fitted = costs.fit(history)[("3d", "opencl", "single")]
+
+    builtin = costs.BUILTIN[("3d", "opencl", "single")]
+    assert fitted.band_base + fitted.band_per_triangle * 1600 == pytest.approx(0.16, rel=1e-6)
+    assert fitted.band_base / fitted.band_per_triangle == pytest.approx(builtin.band_base / builtin.band_per_triangle)
+
+
 def test_methods_and_backends_are_fitted_apart_and_unmeasured_ones_keep_built_in_figures() -> None:
     history = [
         record([100, 200, 400], lambda w: 0.01 + 0.5 * w, method="axisymmetric", backend="numba", precision="double")
@@ -160,13 +176,14 @@ def test_quarter_model_unknowns_are_a_quarter_of_the_nodes_the_solver_plans_and_
         epw=cfg.mesh.elements_per_wavelength,
         c=cfg.medium.c,
         size_mode=cfg.mesh.size,
+        symmetry="quarter",
     )
 
     document = estimate.estimate(config, [])
 
     assert document["symmetry"] == "quarter"
     assert [b["triangles"] for b in document["bands"]] == [band.estimated_triangles for band in plan]
-    cut = [2 * estimate.CUT_DOFS * math.sqrt(b.estimated_triangles) for b in plan]
+    cut = [2 * costs.CUT_DOFS * math.sqrt(b.estimated_triangles) for b in plan]
     expected = [math.ceil(b.estimated_triangles // 2 / 4 + extra) for b, extra in zip(plan, cut, strict=True)]
     assert [b["unknowns"] for b in document["bands"]] == expected
 
@@ -202,15 +219,34 @@ def test_a_mesh_too_coarse_for_f_max_is_warned_about_naming_where_it_stops_being
 
     document = estimate.estimate(config, [])
 
-    assert document["resolved_to_hz"] == pytest.approx(343_000 / (6 * 10), rel=1e-3)
-    assert document["elements_per_wavelength_at_f_max"] == pytest.approx(343_000 / (20000 * 10), abs=0.01)
-    assert any("only up to 5.72 kHz" in warning and "to 20 kHz" in warning for warning in document["warnings"])
+    size = estimated_resolution(config["horn"], 4, 10, "quarter")
+    assert 0.7 * 10 < size < 0.8 * 10  # graded from 4 mm: most elements are smaller than the mouth's
+    assert document["resolved_to_hz"] == pytest.approx(343_000 / (6 * size), rel=1e-3)
+    assert document["elements_per_wavelength_at_f_max"] == pytest.approx(343_000 / (20000 * size), abs=0.01)
+    label = frequency_label(document["resolved_to_hz"])
+    assert any(f"only up to {label}" in warning and "to 20 kHz" in warning for warning in document["warnings"])
 
 
-def test_a_mesh_sized_for_its_sweep_gets_no_warning() -> None:
-    document = estimate.estimate(normalised(mesh={"size": "auto"}, solver={"method": "3d"}), [])
+def test_a_users_mesh_is_resolved_as_far_as_its_quadratic_mean_edge_allows(tmp_path: Path) -> None:
+    points = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10]], dtype=float)  # mm: edges 10 and 10·√2
+    triangles = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]])
+    tags = np.array([2, 1, 3, 3])
+    cells = {"gmsh:physical": [tags], "gmsh:geometrical": [tags]}
+    meshio.write(tmp_path / "user.msh", meshio.Mesh(points, [("triangle", triangles)], cell_data=cells), "gmsh22")
+    raw = {"kind": "horn", "mesh": {"file": "user.msh"}, "sweep": {"f_min": 200, "f_max": 4000, "n": 4}}
 
-    assert document["resolved_to_hz"] == pytest.approx(4000, rel=0.005)
+    document = estimate.estimate(parse_config(raw, tmp_path).validated.config, [])
+
+    rms_mm = math.sqrt((3 * 10**2 + 3 * 200) / 6)
+    assert document["resolved_to_hz"] == pytest.approx(343_000 / (6 * rms_mm), rel=1e-3)
+
+
+@pytest.mark.parametrize("f_max", [4000, 12000])
+def test_a_mesh_sized_for_its_sweep_gets_no_warning(f_max: int) -> None:
+    sweep = {"f_min": 200, "f_max": f_max, "n": 12}
+    document = estimate.estimate(normalised(mesh={"size": "auto"}, sweep=sweep, solver={"method": "3d"}), [])
+
+    assert document["resolved_to_hz"] >= f_max
     assert document["warnings"] == []
 
 
@@ -234,3 +270,13 @@ def test_the_calibration_jobs_are_valid_configs_of_both_methods() -> None:
     methods = [parse_config(raw, ROOT).validated.config["solver"]["method"] for raw in calibration_configs()]
 
     assert methods == ["3d", "axisymmetric"]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_each_shipped_example_is_resolved_up_to_its_f_max(path: Path) -> None:
+    config = load_config_file(path).validated.config
+
+    document = estimate.estimate(config, [], available=10**12)
+
+    assert document["resolved_to_hz"] >= config["sweep"]["f_max"]
+    assert document["warnings"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.mesh import MeshInfo, build_mesh, import_mesh_info, orient_outward
 from engine.solvers.horn.meshfile import tags_present
+from engine.solvers.horn.sizing import estimated_resolution, estimated_triangles
 from engine.solvers.horn.validation import parse
 
 WALL_MM = 6.0
@@ -31,6 +33,10 @@ def coarse_config(formula: str = "R-OSSE", **horn: Any) -> HornConfig:
         "sweep": {"f_min": 200, "f_max": 1000, "n": 5},
     }
     return HornConfig.from_dict(parse(raw, Path(".")).config)
+
+
+def sized(cfg: HornConfig, throat_size: float, mouth_size: float) -> HornConfig:
+    return dataclasses.replace(cfg, mesh=dataclasses.replace(cfg.mesh, throat_size=throat_size, mouth_size=mouth_size))
 
 
 def read(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -102,11 +108,45 @@ def test_source_is_the_throat_disc_at_z_0(rosse_mesh: tuple[Path, MeshInfo]) -> 
     assert np.hypot(source[:, 0], source[:, 1]).max() == pytest.approx(0.0127, rel=1e-3)
 
 
-def test_mesh_info_reports_sizes_and_elements_per_wavelength(rosse_mesh: tuple[Path, MeshInfo]) -> None:
+def test_mesh_info_reports_sizes_and_elements_per_wavelength_by_the_quadratic_mean_edge(
+    rosse_mesh: tuple[Path, MeshInfo],
+) -> None:
     path, info = rosse_mesh
-    assert 0 < info.h_min < info.h_mean < info.h_max < 0.050 * 1.5
-    assert info.elements_per_wavelength == pytest.approx(343.0 / (1000 * info.h_max))
+    assert 0 < info.h_min < info.h_mean < info.h_rms < info.h_max < 0.050 * 1.5
+    assert info.elements_per_wavelength == pytest.approx(343.0 / (1000 * info.h_rms))
     assert import_mesh_info(path, 1.0, f_max=1000) == info
+
+
+@pytest.mark.parametrize("formula", ["R-OSSE", "OS-SE"])
+def test_a_mesh_asked_for_one_size_resolves_that_size_though_its_longest_edges_exceed_it(
+    tmp_path: Path, formula: str
+) -> None:
+    """What makes ``size = "auto"`` (elements of λ/6 asked for) reach 6 elements per wavelength."""
+    info = build_mesh(sized(coarse_config(formula), 20, 20), tmp_path / "even.msh")
+    assert info.h_rms <= 0.020
+    assert info.h_max > 1.2 * 0.020
+
+
+@pytest.mark.parametrize(
+    ("formula", "horn", "sizes", "symmetry"),
+    [
+        ("R-OSSE", {}, (8, 20), "none"),
+        ("R-OSSE", {"R": 80}, (6, 12), "quarter"),
+        ("R-OSSE", {}, (15, 15), "half"),
+        ("OS-SE", {"a": "30 + 15*cos(p)^2"}, (8, 20), "half"),
+        ("OS-SE", {"L": 60}, (10, 25), "quarter"),
+        ("OS-SE", {"L": 60}, (6, 12), "none"),
+    ],
+)
+def test_triangles_and_resolution_are_estimated_as_gmsh_makes_them(
+    tmp_path: Path, formula: str, horn: dict[str, Any], sizes: tuple[float, float], symmetry: str
+) -> None:
+    cfg = sized(coarse_config(formula, **horn), *sizes)
+    info = build_mesh(cfg, tmp_path / "horn.msh", symmetry=symmetry)
+    assert cfg.horn is not None
+    table = {"formula": formula, **cfg.horn.params, "wall_thickness": cfg.horn.wall_thickness}
+    assert estimated_triangles(table, *sizes, symmetry) == pytest.approx(info.triangles, rel=0.1)
+    assert estimated_resolution(table, *sizes, symmetry) == pytest.approx(1000 * info.h_rms, rel=0.05)
 
 
 def test_file_is_gmsh_2_2_ascii_with_named_physical_groups(rosse_mesh: tuple[Path, MeshInfo]) -> None:

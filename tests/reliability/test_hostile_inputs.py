@@ -31,6 +31,7 @@ def test_a_huge_frequency_count_is_refused_with_the_limit() -> None:
 def test_a_3d_mesh_too_large_to_solve_is_refused_with_the_limit() -> None:
     raw = {**copy.deepcopy(EXAMPLE), "solver": {"method": "3d"}}
     raw["mesh"]["throat_size"] = 0.2
+    raw["mesh"]["mouth_size"] = 4
     with pytest.raises(ConfigError) as caught:
         parse_config(raw, ROOT / "examples")
     assert "30,000" in str(caught.value) and "GB" in str(caught.value)

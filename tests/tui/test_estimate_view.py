@@ -31,7 +31,7 @@ async def test_the_dialog_shows_the_estimate_and_its_warning_before_anything_is_
         await wait_until(pilot, lambda: estimate_text(dialog))
         text = estimate_text(dialog)
         assert text.startswith("estimate: 3-D, ") and "quarter model" in text
-        assert "warning: the mesh has 6 elements per wavelength only up to 5.72 kHz" in text
+        assert "warning: the mesh has 6 elements per wavelength only up to 7.6 kHz" in text
         assert Job.select().count() == 0
 
 

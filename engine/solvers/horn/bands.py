@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.solvers.horn.sizing import auto_sizes, estimated_triangles
+from engine.solvers.horn.symmetry import NONE
 
 if TYPE_CHECKING:
     from engine.solvers.horn.config import HornConfig
@@ -55,8 +56,10 @@ def plan_bands(
     epw: float,
     c: float,
     size_mode: str,
+    symmetry: str = NONE,
 ) -> list[Band]:
-    """Bands for a generated mesh, lowest first, from the configured (finest) sizes of the ``[mesh]`` table.
+    """Bands for a generated mesh, lowest first, from the configured (finest) sizes of the ``[mesh]`` table;
+    triangles as gmsh makes them for the ``symmetry`` model.
 
     Sizes at a frequency f, never finer than configured:
 
@@ -94,7 +97,7 @@ def plan_bands(
             runs[-1][1].append(i)
         else:
             runs.append((sizes, [i]))
-    triangles = [estimated_triangles(horn, *sizes) for sizes, _ in runs]
+    triangles = [estimated_triangles(horn, *sizes, symmetry) for sizes, _ in runs]
     starts = _cheapest_split([len(members) for _, members in runs], triangles, _band_count(triangles))
     bands = []
     for index, (start, end) in enumerate(reversed(list(itertools.pairwise([*starts, len(runs)])))):
@@ -104,10 +107,11 @@ def plan_bands(
 
 
 def single_band(
-    frequencies: Sequence[float], throat_size: float, mouth_size: float, horn: Mapping[str, Any]
+    frequencies: Sequence[float], throat_size: float, mouth_size: float, horn: Mapping[str, Any], symmetry: str = NONE
 ) -> list[Band]:
     """The whole sweep on the configured mesh: the unbanded solve."""
-    return [_band(0, list(frequencies), throat_size, mouth_size, estimated_triangles(horn, throat_size, mouth_size))]
+    triangles = estimated_triangles(horn, throat_size, mouth_size, symmetry)
+    return [_band(0, list(frequencies), throat_size, mouth_size, triangles)]
 
 
 def sweep_plan(cfg: HornConfig, horn: Mapping[str, Any] | None, frequencies: Sequence[float]) -> list[Band]:
@@ -116,8 +120,9 @@ def sweep_plan(cfg: HornConfig, horn: Mapping[str, Any] | None, frequencies: Seq
     mesh = cfg.mesh
     if mesh.file is not None or horn is None:
         return [Band(0, min(frequencies), max(frequencies), tuple(frequencies), None, None, 0)]
+    symmetry = cfg.solver.symmetry
     if not mesh.banded:
-        return single_band(frequencies, mesh.throat_size, mesh.mouth_size, horn)
+        return single_band(frequencies, mesh.throat_size, mesh.mouth_size, horn, symmetry)
     return plan_bands(
         frequencies,
         horn,
@@ -126,6 +131,7 @@ def sweep_plan(cfg: HornConfig, horn: Mapping[str, Any] | None, frequencies: Seq
         epw=mesh.elements_per_wavelength,
         c=cfg.medium.c,
         size_mode=mesh.size,
+        symmetry=symmetry,
     )
 
 

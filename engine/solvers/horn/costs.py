@@ -65,12 +65,12 @@ class Costs:
 
 
 #: Measured on a 2-core machine (bench/README.md and calibration jobs): OpenCL 7.2 s warm at 2,048 triangles
-#: and 6.1 s for a quarter of 6,256, 5–13 s more on each band's first frequency, 20 s cold; numba about 19 s at
-#: 2,000 triangles and 2.5 minutes of compilation; the axisymmetric method 40 frequencies to 20 kHz in 2 s, 5 s
-#: more when its kernels compile.
+#: and 6.1 s for a quarter of 6,256, a band's start (meshing, grid and spaces) 0.7 s at 6,400 triangles and 1.7 s
+#: at 27,000, 20 s cold; numba about 19 s at 2,000 triangles and 2.5 minutes of compilation; the axisymmetric
+#: method 40 frequencies to 20 kHz in 2 s, 5 s more when its kernels compile.
 BUILTIN: dict[Key, Costs] = {
-    ("3d", "opencl", "single"): Costs(Curve(0.63, 2.0, 1.0), 4.0, 1.5e-3, 1.0, 10.0),
-    ("3d", "opencl", "double"): Costs(Curve(0.8, 4.0, 1.0), 4.0, 1.5e-3, 1.0, 12.0),
+    ("3d", "opencl", "single"): Costs(Curve(0.63, 2.0, 1.0), 0.4, 5e-5, 1.0, 10.0),
+    ("3d", "opencl", "double"): Costs(Curve(0.8, 4.0, 1.0), 0.4, 5e-5, 1.0, 12.0),
     ("3d", "numba", "double"): Costs(Curve(1.0, 18.0, 1.0), 1.0, 1e-4, 1.0, 150.0),
     ("3d", "numba", "single"): Costs(Curve(1.0, 18.0, 1.0), 1.0, 1e-4, 1.0, 150.0),
     ("axisymmetric", "numba", "double"): Costs(Curve(0.01, 0.25, 1.0), 0.0, 0.0, 0.5, 4.0),
@@ -250,10 +250,15 @@ def _linear_fit(points: Sequence[tuple[float, float]], power: float) -> Curve | 
 
 def _fit_starts(starts: Sequence[tuple[int, float]], prior: Costs) -> tuple[float, float]:
     """Seconds to start a band, ``base + per_triangle · triangles``, from (triangles, seconds) of measured bands
-    (an outline's have no triangles: a constant)."""
+    (an outline's have no triangles: a constant). A single one scales the prior's figures through it."""
     points = [(float(t), max(0.0, s)) for t, s in starts]
-    if len(points) < 2:
+    if not points:
         return prior.band_base, prior.band_per_triangle
+    if len(points) == 1:
+        triangles, seconds = points[0]
+        expected = prior.band_base + prior.band_per_triangle * triangles
+        ratio = seconds / expected if expected > 0 else 1.0
+        return prior.band_base * ratio, prior.band_per_triangle * ratio
     sizes = [t for t, _ in points]
     if max(sizes) < 1.5 * min(sizes) or min(sizes) == 0:
         mean = statistics.fmean(s for _, s in points)

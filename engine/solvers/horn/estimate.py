@@ -1,11 +1,10 @@
 """Before a horn job runs: its unknowns per band, its run time and peak memory, and how far up its mesh is valid.
 
 The bands are the solver's own plans (``bands`` for a 3-D mesh, ``outline_bands`` for an outline), so the
-estimate counts what the solve will count: a closed surface has about half as many nodes as triangles, P1
-unknowns are nodes (a half or quarter model's rows are a half or a quarter of them, plus those on the cut), an
-outline's unknowns
-are its elements (built here, which is cheap). Seconds come from ``costs``: fitted from this HORNQ_HOME's
-finished jobs, else built-in figures.
+estimate counts what the solve will count: a generated mesh's triangles and resolution as ``sizing`` predicts
+gmsh's, P1 unknowns from them (``costs.surface_unknowns``), a user's mesh as read, an outline's elements (built
+here, which is cheap). Seconds come from ``costs``: fitted from this HORNQ_HOME's finished jobs, else built-in
+figures.
 
 Memory: while a 3-D frequency is assembled the worker holds the accumulated system in double precision
 (16 bytes per complex entry), the operator being assembled (8 bytes in single precision, 16 in double) and,
@@ -16,7 +15,6 @@ double matrices of ring integrals.
 from __future__ import annotations
 
 import importlib.util
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,12 +25,11 @@ from engine.solvers.horn import costs as costing
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import INTERFACE, MIN_ELEMENTS_PER_WAVELENGTH
 from engine.solvers.horn.progress import frequency_label
+from engine.solvers.horn.sizing import estimated_resolution
 from engine.timing import approximate
 
 #: Resident memory of a worker before its first operator: Python, numpy, bempp-cl, numba (and OpenCL).
 WORKER_BYTES = {"3d": 500e6, "axisymmetric": 250e6}
-#: A part's test space includes the dofs on its cut (about this many × √triangles per symmetry plane).
-CUT_DOFS = 0.4
 #: N × N double complex matrices the axisymmetric assembly holds at once (operators and their parts).
 AXISYMMETRIC_MATRICES = 6
 #: Element sizes are rounded to microns: a band sized for its top frequency may come out this much short of it.
@@ -67,7 +64,7 @@ class Planned:
     elements: int | None
     unknowns: int
     columns: int  # surface dofs each test row meets
-    element_mm: float  # largest element size
+    element_mm: float  # the size its resolution is measured by (``meshfile.resolution_size``)
 
 
 def estimate(
@@ -183,29 +180,29 @@ def _surface_plan(cfg: HornConfig, horn: Mapping[str, Any] | None, symmetry: str
     frequencies = cfg.sweep.frequencies()
     if cfg.mesh.file is not None or horn is None:
         return [_file_band(cfg, tuple(frequencies), parts)]
-    plan = banding.sweep_plan(cfg, horn, frequencies)
     planned = []
-    for band in plan:
-        nodes = max(1, band.estimated_triangles // 2)
-        cut = CUT_DOFS * (parts.bit_length() - 1) * math.sqrt(band.estimated_triangles)
-        unknowns = math.ceil(nodes / parts + cut)
-        planned.append(Planned(band.frequencies, band.estimated_triangles, None, unknowns, nodes, band.mouth_size))
+    for band in banding.sweep_plan(cfg, horn, frequencies):
+        triangles = band.estimated_triangles
+        unknowns = costing.surface_unknowns(triangles, symmetry)
+        resolution = estimated_resolution(horn, band.throat_size, band.mouth_size, symmetry)
+        planned.append(Planned(band.frequencies, triangles, None, unknowns, max(1, triangles // 2), resolution))
     return planned
 
 
 def _file_band(cfg: HornConfig, frequencies: tuple[float, ...], parts: int) -> Planned:
-    """A user's mesh: its triangles (the part the file holds, mirrored ``parts`` times) and longest edge."""
+    """A user's mesh: its triangles (the part the file holds, mirrored ``parts`` times), measured as the solver
+    measures it."""
     import numpy as np
 
-    from engine.solvers.horn.meshfile import read_triangles
+    from engine.solvers.horn.meshfile import read_triangles, resolution_size, surface_edges
 
     points, triangles, tags = read_triangles(Path(cfg.mesh.file or ""))
     surface = np.asarray(triangles)[np.asarray(tags) != INTERFACE]
-    points = np.asarray(points) * (cfg.mesh.scale or 1.0)
-    edges = np.concatenate([surface[:, [0, 1]], surface[:, [1, 2]], surface[:, [2, 0]]])
-    longest = float(np.linalg.norm(points[edges[:, 0]] - points[edges[:, 1]], axis=1).max())
+    lengths, _ = surface_edges(np.asarray(points) * (cfg.mesh.scale or 1.0), surface)
     unknowns = len(np.unique(surface))
-    return Planned(frequencies, len(surface) * parts, None, unknowns, unknowns * parts, 1000.0 * longest)
+    return Planned(
+        frequencies, len(surface) * parts, None, unknowns, unknowns * parts, 1000.0 * resolution_size(lengths)
+    )
 
 
 def _outline_plan(cfg: HornConfig) -> list[Planned]:

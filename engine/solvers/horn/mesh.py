@@ -37,7 +37,8 @@ from engine.solvers.horn import profiles
 from engine.solvers.horn import symmetry as mirror_symmetry
 from engine.solvers.horn.config import HornConfig, HornGeometry
 from engine.solvers.horn.constants import INTERFACE, SECONDARY, SOURCE, TAG_NAMES, WALL
-from engine.solvers.horn.meshfile import MeshError, read_triangles
+from engine.solvers.horn.meshfile import MeshError, read_triangles, resolution_size, surface_edges
+from engine.solvers.horn.sizing import lip_size
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,7 +62,9 @@ class MeshInfo:
     h_min: float
     h_max: float
     h_mean: float
-    #: c / (f_max · h_max): the worst-case elements per wavelength at the top of the sweep.
+    #: Quadratic mean of the edge lengths: the element size the resolution is measured by (``resolution_size``).
+    h_rms: float
+    #: c / (f_max · h_rms): the elements per wavelength at the top of the sweep.
     elements_per_wavelength: float
     tag_counts: dict[int, int]
     #: Volume enclosed, from the triangles' orientation: positive means normals point outward.
@@ -128,21 +131,20 @@ def mesh_info(
     import numpy as np
 
     surface = triangles[tags != INTERFACE]
-    edges = np.sort(np.concatenate([surface[:, [0, 1]], surface[:, [1, 2]], surface[:, [2, 0]]]), axis=1)
-    unique, counts = np.unique(edges, axis=0, return_counts=True)
-    lengths = np.linalg.norm(points[unique[:, 0]] - points[unique[:, 1]], axis=1)
+    lengths, counts = surface_edges(points, surface)
     p0, p1, p2 = (points[surface[:, i]] for i in range(3))
     volume = float(np.einsum("ij,ij->i", p0, np.cross(p1, p2)).sum() / 6.0)
     values, per_tag = np.unique(tags, return_counts=True)
-    h_max = float(lengths.max())
+    h_rms = resolution_size(lengths)
     return MeshInfo(
         path=Path(path),
         triangles=len(triangles),
         nodes=len(np.unique(triangles)),
         h_min=float(lengths.min()),
-        h_max=h_max,
+        h_max=float(lengths.max()),
         h_mean=float(lengths.mean()),
-        elements_per_wavelength=c / (f_max * h_max),
+        h_rms=h_rms,
+        elements_per_wavelength=c / (f_max * h_rms),
         tag_counts={int(v): int(n) for v, n in zip(values, per_tag, strict=True)},
         signed_volume=volume,
         closed=bool(np.all(counts == 2)),
@@ -219,7 +221,7 @@ def _generate(
         inner = [horn.profile(p, STATIONS) for p in azimuths]
     outer = [profiles.offset_profile(points, wall) for points in inner]
     mouth_distance = min(math.hypot(*points[-1]) for points in inner)
-    lip_size = min(mouth_size, max(3 * wall, throat_size))
+    rim_size = lip_size(throat_size, mouth_size, wall)
 
     gmsh.initialize(interruptible=False)
     try:
@@ -297,7 +299,7 @@ def _generate(
         fields.setNumber(rim, "Sampling", 200)
         near_rim = fields.add("Threshold")
         fields.setNumber(near_rim, "InField", rim)
-        fields.setNumber(near_rim, "SizeMin", lip_size)
+        fields.setNumber(near_rim, "SizeMin", rim_size)
         fields.setNumber(near_rim, "SizeMax", mouth_size)
         fields.setNumber(near_rim, "DistMin", wall)
         fields.setNumber(near_rim, "DistMax", wall + mouth_size)

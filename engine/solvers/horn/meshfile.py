@@ -1,4 +1,5 @@
-"""A user's own gmsh mesh (``[mesh] file``): reading its tagged triangles and checking it before a job is queued.
+"""A user's own gmsh mesh (``[mesh] file``): reading its tagged triangles and checking it before a job is queued;
+and how finely any triangle mesh resolves a wavelength.
 
 meshio and numpy are imported inside the functions that read a file: validation imports this module in the
 CLI process, which must stay cheap when no mesh file is given.
@@ -117,3 +118,26 @@ def read_cells(path: Path, cell_type: str) -> tuple[Any, Any, Any]:
             np.zeros(0, dtype=np.int64),
         )
     return np.asarray(mesh.points, dtype=float), np.concatenate(blocks), np.concatenate(tags)
+
+
+def surface_edges(points: Any, triangles: Any) -> tuple[Any, Any]:
+    """The length of each edge of a triangle surface, counted once, and how many triangles share it."""
+    import numpy as np
+
+    triangles = np.asarray(triangles)
+    edges = np.sort(np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]]), axis=1)
+    unique, counts = np.unique(edges, axis=0, return_counts=True)
+    return np.linalg.norm(points[unique[:, 0]] - points[unique[:, 1]], axis=1), counts
+
+
+def resolution_size(lengths: Any) -> float:
+    """The element size a mesh's resolution is measured by: the quadratic mean of its edge lengths.
+
+    Not the longest edge: gmsh's longest are about 1.35 times the size it was asked for, a few outliers that say
+    little about accuracy. Measured on 3-D horns (a 60 mm OS-SE at 10, 16 and 20 kHz, an 80 mm R-OSSE at 16 kHz,
+    the 110 mm OS-SE with 4/10 mm sizes at 7.6 kHz), 6 elements per wavelength by this size keeps the polars
+    within 0.44 dB of a mesh 1.5 times finer over 0–90° (behind the horn, 30–45 dB down, within 1.6 dB).
+    """
+    import numpy as np
+
+    return float(np.sqrt(np.mean(np.square(lengths))))

@@ -58,7 +58,7 @@ def solve(config: dict[str, Any], ctx: SolverContext) -> SolverOutput:
         solved = sum(prepared.solved for prepared in bands.values())
         ctx.progress(_fraction(solved, total), "meshing", f"meshing band {b + 1}/{len(plan)}", clock.seconds())
         info = _mesh(cfg, band, mesh_path, symmetry)
-        epw = cfg.medium.c / (band.f_high * info.h_max)
+        epw = cfg.medium.c / (band.f_high * info.h_rms)
         ctx.log(
             f"band {band.index + 1}/{len(plan)}: {progress.band_span(band.frequencies)}, "
             f"{info.triangles} triangles, {info.nodes} nodes, "
@@ -226,6 +226,7 @@ def _mesh_meta(cfg: HornConfig, info: MeshInfo, epw: float, cold: bool) -> dict[
         "dofs": info.nodes,
         "h_min_m": info.h_min,
         "h_max_m": info.h_max,
+        "h_rms_m": info.h_rms,
         "elements_per_wavelength": epw,
         "elements_per_wavelength_target": cfg.mesh.elements_per_wavelength,
         "source": cfg.formula_type,
