@@ -13,17 +13,25 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 
 from engine.config.sweeps import label_for
 from engine.store.lifecycle import ACTIVE, TERMINAL, Status
 from engine.store.watch import JobView
+from engine.text import one_line
 from tui import cells
 from tui.jobtable import SORT_KEYS, IdCell, JobTable
+from tui.optimize import OptimizationLoaded, OptimizationScreen, load
 
 HEADER = "study:"
 #: What the keys do on a study's header, as the line under the table says it.
-STUDY_KEYS = (("main.detail", "folds"), ("main.rerun", "re-runs failed points"), ("main.compare", "compares"))
+STUDY_KEYS = (
+    ("main.detail", "folds"),
+    ("main.rerun", "re-runs failed points"),
+    ("main.compare", "compares"),
+    ("main.optimization", "optimisation"),
+)
 
 
 def header_key(study_id: str) -> str:
@@ -102,6 +110,14 @@ class StudyJobTable(JobTable):
             show=False,
             id="main.fold",
             tooltip="fold or unfold the study of the selected row (Enter on its header too)",
+        ),
+        Binding(
+            "o",
+            "optimization",
+            "Optimization",
+            show=False,
+            id="main.optimization",
+            tooltip="an optimize study's best design, objective per trial, and trials ranked by it",
         ),
     ]
 
@@ -280,6 +296,30 @@ class StudyJobTable(JobTable):
             key = header_key(job.study_id)
         if key and key in self.rows:
             self.move_cursor(row=self.get_row_index(key), animate=False)
+
+    # ------------------------------------------------------------- optimisations
+
+    def action_optimization(self) -> None:
+        study = self.study_of_cursor()
+        if study is None:
+            self.notify("select an optimize study (its header or one of its jobs)", severity="warning")
+            return
+        self.load_optimization(study)
+
+    @work(thread=True, group="optimization", exclusive=True)
+    def load_optimization(self, study_id: str) -> None:
+        try:
+            found = load(study_id)
+        except Exception as exc:  # storage trouble
+            self.post_message(OptimizationLoaded(None, one_line(f"optimisation: {exc}", 200)))
+            return
+        self.post_message(OptimizationLoaded(found, None if found else "not an optimize study (C compares its points)"))
+
+    def on_optimization_loaded(self, message: OptimizationLoaded) -> None:
+        if message.optimization is None:
+            self.notify(message.error or "", severity="warning")
+            return
+        self.app.push_screen(OptimizationScreen(message.optimization))
 
     # ------------------------------------------------------------- marks and folding
 

@@ -10,7 +10,7 @@ import os
 import sys
 
 from engine import __version__
-from engine.cli import ath, config, engine, estimate, jobs, measurements, report, results, studies
+from engine.cli import ath, config, engine, estimate, jobs, measurements, optimize, report, results, studies
 from engine.cli.common import EPILOG, Commands, Parser, formatter
 from engine.errors import READER_GONE, HornqError
 
@@ -25,7 +25,7 @@ def build_parser() -> Parser:
     parser.add_argument("--home", help="state directory (default: $HORNQ_HOME or the user data dir)")
     parser.add_argument("--version", action="version", version=f"hornq {__version__}")
     commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser))
-    for group in (jobs, ath, estimate, results, report, studies, measurements, config, engine):
+    for group in (jobs, ath, estimate, results, report, studies, optimize, measurements, config, engine):
         group.register(commands)
     return parser
 

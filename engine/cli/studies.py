@@ -112,6 +112,11 @@ def cmd_studies(args: argparse.Namespace) -> int:
         print("no studies")
     for summary in found:
         varied = ", ".join(p["name"] for p in summary.parameters)
+        if summary.optimization is not None:
+            from engine.cli.optimize import progress_line
+
+            print(f"{summary.id[:8]}  {summary.name}  [{varied}]  {progress_line(summary.optimization)}")
+            continue
         failed = summary.counts["error"] + summary.counts["cancelled"]
         extra = f", {failed} failed or cancelled" if failed else ""
         print(f"{summary.id[:8]}  {summary.name}  [{varied}]  {summary.done}/{summary.points} done{extra}")
@@ -140,7 +145,7 @@ def cmd_study(args: argparse.Namespace) -> int:
             for job in new:
                 print(job.id)
         return 0
-    summary = studies.summarize(study)
+    summary = studies.summarize(study, history=True)
     points = studies.latest(study.id)
     if args.json:
         print_json(
@@ -152,6 +157,11 @@ def cmd_study(args: argparse.Namespace) -> int:
                 ],
             }
         )
+        return 0
+    if summary.optimization is not None:
+        from engine.cli.optimize import show_lines
+
+        print("\n".join(show_lines(study, summary.optimization)))
         return 0
     print(f"{study.name} ({study.id[:8]}, {study.mode}): {summary.done}/{summary.points} done")
     for job in points:

@@ -16,8 +16,9 @@ import copy
 import itertools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from engine.errors import ConfigError, UsageError
 
@@ -36,6 +37,16 @@ _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
 
 class NeedsConfirmation(UsageError):
     """A study larger than CONFIRM_ABOVE: refused until the user confirms the size."""
+
+
+class Placed(Protocol):
+    """A varied parameter's name and where it lives in the config (a grid's Parameter, an optimiser's Dimension)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,8 @@ def study_section(raw: dict[str, Any], kind: str) -> Plan | None:
         return None
     if not isinstance(section, dict):
         raise ConfigError("study: must be a table ([study] with a [study.vary] table)")
+    if section.get("mode") == "optimize":
+        raise UsageError('study: mode "optimize" is started with hornq optimize FILE (hornq submit queues grids)')
     unknown = [key for key in section if key not in STUDY_KEYS]
     if unknown:
         raise ConfigError(f"study.{unknown[0]}: unknown key (known: {', '.join(STUDY_KEYS)})")
@@ -217,7 +230,8 @@ def study_section(raw: dict[str, Any], kind: str) -> Plan | None:
 def _mode(mode: Any) -> str:
     if mode not in MODES:
         raise ConfigError(
-            f'study.mode: expected "grid" (every combination) or "zip" (values paired in order), got {mode!r}'
+            f'study.mode: expected "grid" (every combination), "zip" (values paired in order) or "optimize", '
+            f"got {mode!r}"
         )
     return mode
 
@@ -260,10 +274,10 @@ def _first_duplicate(names: list[str]) -> str:
     return next(name for i, name in enumerate(names) if name in names[:i])
 
 
-def apply(raw: dict[str, Any], plan: Plan, values: dict[str, Value]) -> dict[str, Any]:
+def apply(raw: dict[str, Any], parameters: Sequence[Placed], values: dict[str, Value]) -> dict[str, Any]:
     """A copy of the config without its ``[study]`` section, with one combination's values set."""
     config = copy.deepcopy({key: value for key, value in raw.items() if key != "study"})
-    for parameter in plan.parameters:
+    for parameter in parameters:
         table = config
         for depth, key in enumerate(parameter.path[:-1]):
             table = table.setdefault(key, {})

@@ -1,8 +1,9 @@
 """The engine: one asyncio loop that owns the queue of a HORNQ_HOME.
 
 It holds the lease, recovers what a dead engine left, then loops: notice changes other processes
-committed (``PRAGMA data_version``), apply stop requests, enforce grace periods and timeouts, and
-fill free slots FIFO. A finished run wakes the loop at once, so the next job starts immediately.
+committed (``PRAGMA data_version``), apply stop requests, enforce grace periods and timeouts, let
+optimisation studies queue their next points, and fill free slots FIFO. A finished run wakes the loop
+at once, so the next job starts immediately.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from engine.run import recovery
 from engine.run.ending import BY_USER, record_end, run_verdict
 from engine.run.execution import CommandRun, Run
 from engine.run.hooks import finish_fields, run_on_finish
+from engine.run.optimizer import Optimizer
 from engine.run.outcome import Outcome
 from engine.run.pool import SolverRun, WorkerPool
 from engine.run.scheduler import LeaseLost, claim_next, queued_count
@@ -67,6 +69,7 @@ class Engine:
         self.to_prune: list[str] = []
         self.pool = WorkerPool(home)
         self.slurm = SlurmExecutor(home, self.token)  # jobs with executor "slurm": not in self.active
+        self.optimizer = Optimizer(home)
         self.stopping: str | None = None  # "drain" or "cancel"
         self.queue_may_have_work = True
         self.wake = asyncio.Event()
@@ -133,6 +136,7 @@ class Engine:
                 self._enforce_deadlines(now)
                 self.slurm.tick(now)
                 if not self.stopping:
+                    self._propose(now)
                     self._fill_slots()
                 self._prune_some()
                 done = (
@@ -173,6 +177,7 @@ class Engine:
         self.data_version = version
         self.queue_may_have_work = True
         self.slurm.wake()
+        self.optimizer.wake()
         every = settings.get_all()
         self.cap, self.grace, self.timeout, self.on_finish = (
             every["max_concurrent_jobs"],
@@ -213,7 +218,13 @@ class Engine:
                 self._stop(job_id, "timeout")
 
     def _has_queued_work(self) -> bool:
-        return queued_count() > 0 or self.slurm.has_work()
+        return queued_count() > 0 or self.slurm.has_work() or self.optimizer.has_work()
+
+    def _propose(self, now: float) -> None:
+        """Optimisation studies queue their next points into the slots their trials leave."""
+        if self.optimizer.tick(self.cap, now):
+            self.queue_may_have_work = True
+            self.slurm.wake()
 
     def _fill_slots(self) -> None:
         while self.queue_may_have_work and len(self.active) < self.cap:
@@ -261,6 +272,7 @@ class Engine:
             self.unrecorded.append(ended)
         finally:
             self.queue_may_have_work = True
+            self.optimizer.wake()
             self.wake.set()
 
     def _finish(self, ended: Ended) -> None:

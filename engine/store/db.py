@@ -148,7 +148,31 @@ CREATE TABLE measurement (
 );
 """
 
-MIGRATIONS = [V1, V2, V3, V4, V5, V6]
+# v7: optimisation studies: the goal and base config of each, and its trials (each point the optimiser proposed,
+# with its job and, once told, what it scored).
+V7 = """
+CREATE TABLE optimization (
+    study_id TEXT PRIMARY KEY NOT NULL REFERENCES study (id) ON DELETE CASCADE,
+    goal_json TEXT NOT NULL,
+    base_json TEXT NOT NULL,
+    ended_at TEXT,
+    end_reason TEXT
+);
+CREATE TABLE trial (
+    study_id TEXT NOT NULL REFERENCES study (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    job_id TEXT REFERENCES job (id) ON DELETE SET NULL,
+    values_json TEXT NOT NULL,
+    state TEXT NOT NULL,
+    objective REAL,
+    feasible INTEGER,
+    message TEXT,
+    PRIMARY KEY (study_id, number)
+);
+CREATE INDEX trial_job ON trial (job_id);
+"""
+
+MIGRATIONS = [V1, V2, V3, V4, V5, V6, V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -145,3 +145,29 @@ class Measurement(BaseModel):
     created_at = TextField()
     summary = TextField()
     document_json = TextField()
+
+
+class Optimization(BaseModel):
+    """What an optimize study optimises and the config its points are made from (``engine.store.optimize``)."""
+
+    study = ForeignKeyField(Study, primary_key=True, on_delete="CASCADE", column_name="study_id")
+    goal_json = TextField()
+    base_json = TextField()
+    ended_at = TextField(null=True)
+    end_reason = TextField(null=True)
+
+
+class Trial(BaseModel):
+    """A point an optimize study's sampler proposed: its job and, once the job ended, what it scored."""
+
+    study = ForeignKeyField(Study, on_delete="CASCADE", column_name="study_id")
+    number = IntegerField()
+    job = ForeignKeyField(Job, null=True, on_delete="SET NULL", column_name="job_id")
+    values_json = TextField()
+    state = TextField()
+    objective = FloatField(null=True)
+    feasible = BooleanField(null=True)
+    message = TextField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("study", "number")

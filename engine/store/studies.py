@@ -17,10 +17,10 @@ from typing import Any
 
 from engine.config.job import LABEL_MAX, JobSpec, check_label, parse_config, read_config_file
 from engine.config.sweeps import Plan, Value, apply, combine, label_for, parse_vary_option, study_section
-from engine.errors import AmbiguousId, ConfigError, NotFound
-from engine.store import jobs
+from engine.errors import AmbiguousId, ConfigError, Conflict, NotFound
+from engine.store import jobs, optimize
 from engine.store.lifecycle import ACTIVE, TERMINAL, Status
-from engine.store.models import Job, Study, database, utcnow
+from engine.store.models import Job, Optimization, Study, database, utcnow
 
 RERUNNABLE = frozenset({Status.ERROR, Status.CANCELLED})
 
@@ -55,7 +55,7 @@ def draft(
     for values in plan.combinations():
         point = label_for(values)
         try:
-            spec = parse_config(apply(raw, plan, values), base_dir, label=_label(base, point))
+            spec = parse_config(apply(raw, plan.parameters, values), base_dir, label=_label(base, point))
         except ConfigError as exc:
             raise ConfigError(f"study point {point}: {exc}") from None
         points.append((values, spec))
@@ -105,6 +105,7 @@ class StudySummary:
     created_at: str
     points: int
     counts: dict[str, int]
+    optimization: dict[str, Any] | None = None
 
     @property
     def done(self) -> int:
@@ -120,6 +121,7 @@ class StudySummary:
             "points": self.points,
             "done": self.done,
             "counts": self.counts,
+            "optimization": self.optimization,
         }
 
 
@@ -129,27 +131,43 @@ def members(study_id: str) -> list[Job]:
 
 
 def latest(study_id: str) -> list[Job]:
-    """Each point's latest attempt, in the order the points were first queued."""
+    """Each point's latest attempt, in the order the points were first queued; an optimisation's points are its
+    trials (two trials may try the same values)."""
+    if Optimization.get_or_none(Optimization.study == study_id) is not None:
+        return optimize.order_jobs(study_id)
     by_point: dict[str, Job] = {}
     for job in members(study_id):
         by_point[job.study_values_json or job.id] = job
     return list(by_point.values())
 
 
-def summarize(study: Study) -> StudySummary:
+def summarize(study: Study, *, history: bool = False) -> StudySummary:
+    """A study's progress; an optimisation's adds its goal and best trial (and every trial with ``history``)."""
     counts = {status.value: 0 for status in Status}
     points = latest(study.id)
     for job in points:
         counts[job.status] += 1
+    found = optimize.progress(study.id)
+    if found is not None and not history:
+        del found["history"]
     return StudySummary(
-        study.id, study.name, study.mode, json.loads(study.parameters_json), study.created_at, len(points), counts
+        study.id,
+        study.name,
+        study.mode,
+        json.loads(study.parameters_json),
+        study.created_at,
+        len(points),
+        counts,
+        found,
     )
 
 
 def list_studies() -> list[StudySummary]:
-    """Studies that still have jobs, newest first (pruning or deleting every job retires a study)."""
+    """Studies that still have jobs, and optimisations still running, newest first (pruning or deleting every job
+    retires a study)."""
     with_jobs = Job.select(Job.study_id).where(Job.study_id.is_null(False)).distinct()
-    rows = Study.select().where(Study.id.in_(with_jobs)).order_by(Study.created_at.desc())
+    searching = Optimization.select(Optimization.study).where(Optimization.ended_at.is_null())
+    rows = Study.select().where(Study.id.in_(with_jobs) | Study.id.in_(searching)).order_by(Study.created_at.desc())
     return [summarize(study) for study in rows]
 
 
@@ -179,14 +197,18 @@ def names(study_ids: set[str]) -> dict[str, Study]:
 
 
 def stop(study_id: str) -> list[jobs.StopOutcome]:
-    """Cancel the queued jobs and ask the engine to stop the running ones, in one transaction."""
+    """Cancel the queued jobs and ask the engine to stop the running ones, in one transaction; an optimisation
+    also ends (the engine proposes no more points, and counts the stopped ones as failed trials)."""
     with database.atomic():
+        optimize.end(study_id, optimize.ENDED_STOPPED)
         active = [job.id for job in members(study_id) if job.status in ACTIVE]
         return [jobs.request_stop(job_id) for job_id in active]
 
 
 def rerun(study_id: str, *, every: bool = False) -> list[Job]:
     """Queue the points whose latest attempt failed or was cancelled again (``every``: all finished points)."""
+    if Optimization.get_or_none(Optimization.study == study_id) is not None:
+        raise Conflict("an optimisation proposes its own points, so it re-runs none (hornq optimize starts another)")
     wanted = TERMINAL if every else RERUNNABLE
     with database.atomic():
         return [jobs.rerun(job.id) for job in latest(study_id) if job.status in wanted]

@@ -6,16 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
+from engine.config.optimize import Options
 from engine.paths import Home
-from engine.store import jobs, studies, watch
-from engine.store.models import Job
-from tests.tui.conftest import wait_until
-from tests.tui.study_sample import STUDY_ID, populate_study
+from engine.store import jobs, lifecycle, optimize, studies, watch
+from engine.store import metrics as metricstore
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, JobResult, Optimization
+from tests.tui.conftest import plain, wait_until
+from tests.tui.study_sample import HORN, STUDY_ID, populate_study, synthetic_results
 from tui.compare import ComparisonScreen, MetricChartScreen, MetricPlot, metric_series
 from tui.dialogs import ConfirmDialog
+from tui.optimize import ObjectivePlot, OptimizationScreen
 from tui.results import ResultsScreen
 from tui.studies import header_key
 
@@ -170,3 +174,64 @@ def test_metric_series_draws_a_line_per_value_of_the_other_parameters() -> None:
     }
     assert metric_series(document, "di_mean", "a") == [("R=100", [(40, 6.0), (50, 5.0)]), ("R=130", [(40, 7.0)])]
     assert metric_series(document, "di_mean", "R") == [("a=50", [(100, 5.0)]), ("a=40", [(100, 6.0), (130, 7.0)])]
+
+
+# ---------------------------------------------------------------- an optimize study
+
+
+@pytest.fixture
+def optimization(home: Home) -> dict:
+    """An optimisation of a = 40…60° with four told trials (one failed) and one in flight, as the engine leaves them."""
+    plan = optimize.draft(HORN, Path("/"), Options(vary=["a=40..60"], objective="bw_h_spread", trials=8))
+    row = Optimization.get_by_id(optimize.create(plan).id)
+    trials = {}
+    for number, a in enumerate((44, 52, 58, 41, 47)):
+        job_id = optimize.propose(row, number, {"a": a}).job_id
+        trials[a] = job_id
+        if a == 47:
+            continue
+        lifecycle.transition(job_id, Status.RUNNING, source=Source.ENGINE)
+        if a == 41:
+            lifecycle.transition(job_id, Status.ERROR, source=Source.ENGINE)
+            optimize.record_told(row.study_id, number, None, None, "its job failed")
+            continue
+        JobResult.create(job=job_id, results_json=json.dumps(synthetic_results(job_id, a)))
+        lifecycle.transition(job_id, Status.COMPLETE, source=Source.ENGINE, has_results=True)
+        spread = metricstore.ensure([job_id])[job_id]["values"]["bw_h_spread"]
+        optimize.record_told(row.study_id, number, spread, None, None)
+    return {"study": row.study_id, "trials": trials}
+
+
+async def test_o_on_an_optimize_study_shows_its_best_design_objective_per_trial_and_trials_ranked(
+    make_app, optimization: dict
+) -> None:
+    app = make_app(poll=False)
+    async with app.run_test() as pilot:
+        assert app.main.table.selected_study == optimization["study"]
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, OptimizationScreen))
+        screen = app.screen
+        assert isinstance(screen, OptimizationScreen)
+        history = screen.optimization.progress["history"]
+        spread = {t["values"]["a"]: t["objective"] for t in history}
+        best = min(value for value in spread.values() if value is not None)
+        (widest,) = [a for a, value in spread.items() if value == best]
+        title = plain(screen.query_one("#optimization-title", Static).content)
+        assert "minimize bw_h_spread · 4/8 trials, 1 failed" in title
+        assert f"best  {best:.4g}  a={widest}" in title
+        plot = screen.query_one(ObjectivePlot)
+        assert plot.points == [(1, spread[44]), (2, spread[52]), (3, spread[58])]
+        assert [y for _, y in plot.best] == [min(list(spread.values())[: i + 1]) for i in range(3)]
+        ranked = [screen.table.coordinate_to_cell_key((row, 0))[0].value for row in range(screen.table.row_count)]
+        scored = sorted((value, place) for place, value in enumerate(spread.values(), start=1) if value is not None)
+        assert ranked == [str(place) for _, place in scored] + ["4", "5"]
+        assert screen.table.get_cell("4", "state").plain == "failed"
+
+
+async def test_o_on_a_grid_study_says_it_does_not_optimise(make_app, study: dict) -> None:
+    app = make_app(poll=False)
+    async with app.run_test() as pilot:
+        await pilot.press("down", "o")
+        await wait_until(pilot, lambda: app._notifications)
+        assert "not an optimize study" in list(app._notifications)[-1].message
+        assert not isinstance(app.screen, OptimizationScreen)
