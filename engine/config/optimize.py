@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.config.objective import check_direction, default_direction, parse_constraint, parse_objective
-from engine.config.sweeps import MAX_JOBS, Value, check_name, format_value, parameter_path
+from engine.config.sweeps import MAX_JOBS, Value, check_name, format_value, parameter_path, parse_number
 from engine.errors import ConfigError, UsageError
 
 MODE = "optimize"
@@ -157,12 +157,12 @@ def parse_dimension(name: str, value: Any, kind: str, where: str) -> Dimension:
     if isinstance(value, bool) or not isinstance(value, str):
         raise ConfigError(f'{where}: give a range "30..60", a step grid "100:160:10", or a list of choices')
     if found := _SPAN.match(value):
-        low, high = (_number(part, where) for part in found.groups())
+        low, high = (float(parse_number(part, where)) for part in found.groups())
         if low >= high:
             raise ConfigError(f"{where}: the range {value.strip()!r} must go from low to high")
         return Dimension(name, path, low, high)
     if found := _STEPS.match(value):
-        low, high, step = (_number(part, where) for part in found.groups())
+        low, high, step = (float(parse_number(part, where)) for part in found.groups())
         if step <= 0:
             raise ConfigError(f"{where}: the step must be positive (got {format_value(step)})")
         if low >= high:
@@ -189,16 +189,6 @@ def _choices(name: str, path: tuple[str, ...], values: tuple[Any, ...], where: s
     if len(set(values)) < 2:
         raise ConfigError(f"{where}: give at least two choices, or a range like 30..60 (a fixed value is no search)")
     return Dimension(name, path, choices=values)
-
-
-def _number(text: str, where: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise ConfigError(f"{where}: {text.strip()!r} is not a number") from None
-    if not math.isfinite(number):
-        raise ConfigError(f"{where}: {text.strip()!r} is not a finite number")
-    return number
 
 
 def _scalar(item: str) -> Value:

@@ -138,7 +138,8 @@ def parameter_path(name: str, kind: str) -> tuple[str, ...]:
     return path
 
 
-def _number(text: str, where: str) -> float | int:
+def parse_number(text: str, where: str) -> float | int:
+    """A range's bound or step as written: an int when it is whole, refused when it is not a finite number."""
     try:
         number = float(text)
     except ValueError:
@@ -165,7 +166,7 @@ def parse_values(text: str, where: str) -> tuple[Value, ...]:
     """``40:60:5`` (a range), ``100,130`` (a list) or one value; non-numbers are kept as expressions."""
     found = _RANGE.match(text)
     if found:
-        start, stop, step = (_number(part, where) for part in found.groups())
+        start, stop, step = (parse_number(part, where) for part in found.groups())
         return range_values(start, stop, step, where)
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or not all(items):
