@@ -112,7 +112,10 @@ def test_status_of_a_running_job_counts_down_the_time_its_solver_predicted(
     status = json.loads(out)
     assert status["elapsed_s"] >= 0 and 590 < status["eta_s"] <= 600
     _, out, _ = run_cli(capsys, "status", job_id)
-    assert "elapsed " in out and ("about 9m59s left" in out or "about 10m00s left" in out)
+    assert "[bem_solve]" in out and "elapsed " in out and ("about 9m59s left" in out or "about 10m00s left" in out)
+    lifecycle.transition(job_id, Status.COMPLETE, source=Source.ENGINE)
+    _, out, _ = run_cli(capsys, "status", job_id)
+    assert "bem_solve" not in out and "left" not in out, "an ended job shows neither its last stage nor an ETA"
 
 
 def test_an_unknown_id_is_refused_with_its_own_code(home: Home, capsys: pytest.CaptureFixture[str]) -> None:

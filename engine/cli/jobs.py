@@ -187,7 +187,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     line = f"{job.id}  {job.status}  {job.progress:.0%}"
-    if job.stage:
+    if job.stage and job.status == "running":  # an ended job's last stage says nothing of it
         line += f"  [{job.stage}]"
     if data["message"]:
         line += f"  {data['message']}"
