@@ -7,6 +7,7 @@ its compiled kernels once.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,10 +15,13 @@ from scipy.special import ellipkm1, spherical_jn, spherical_yn
 
 from engine.solvers import Cancelled
 from engine.solvers.horn.axisymmetric import bem, kernels
-from engine.solvers.horn.axisymmetric.generatrix import Generatrix
-from engine.solvers.horn.post import polar_points, spl_db, throat_impedance
+from engine.solvers.horn.axisymmetric.generatrix import Generatrix, horn_outline, outline_sizes
+from engine.solvers.horn.config import HornConfig
+from engine.solvers.horn.post import beamwidth_6db, polar_points, spl_db, throat_impedance
+from engine.solvers.horn.validation import parse
 
 from .analytic import cap_on_sphere, pulsating_sphere
+from .test_config import rosse, with_section
 
 pytestmark = pytest.mark.solver
 
@@ -245,3 +249,24 @@ def test_stop_request_between_frequencies_cancels_after_the_current_one() -> Non
             should_stop=lambda: len(calls) == 1,
         )
     assert calls == [(0, 3, 100.0)]
+
+
+def thin_walled_horn_beamwidth(a: float, size_mm: float | None = None) -> float:
+    """The 1 kHz −6 dB beamwidth of a 3 mm-walled R-OSSE horn (R = 160 mm) on the outline the solver would build
+    for 1 kHz from 4/10 mm configured sizes, or on one of ``size_mm`` everywhere."""
+    raw = with_section(rosse(a=a, R=160, wall_thickness=3), "mesh", throat_size=4, mouth_size=10)
+    cfg = HornConfig.from_dict(parse(raw, Path(".")).config)
+    sizes = outline_sizes(cfg, 1000.0) if size_mm is None else (size_mm, size_mm)
+    angles = np.arange(0.0, 181.0, 1.0)
+    sweep = bem.solve_sweep(
+        horn_outline(cfg.horn, *sizes), [1000.0], polar_points(DISTANCE, angles, "horizontal"), c=C, rho=RHO
+    )
+    return float(beamwidth_6db(spl_db(sweep.field[:1]), angles)[0])
+
+
+def test_a_thin_walled_horn_changes_smoothly_with_its_coverage_angle_and_agrees_with_a_fine_outline() -> None:
+    angles = np.arange(41.5, 43.01, 0.25)
+    widths = np.array([thin_walled_horn_beamwidth(a) for a in angles])
+    assert np.abs(np.diff(widths)).max() < 0.4, "one element more or less on a side must not make the result jump"
+    fine = np.array([thin_walled_horn_beamwidth(a, size_mm=0.75) for a in angles[[0, -1]]])
+    assert np.abs(widths[[0, -1]] - fine).max() < 0.5
