@@ -144,6 +144,45 @@ def test_estimate_of_a_study_is_one_line_for_all_its_points(
     assert document["seconds"]["warm"] > json.loads(single)["seconds"]["warm"]
 
 
+def test_estimate_of_an_optimisation_prices_its_trials_between_the_ends_of_its_ranges(
+    home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = '[study]\nname = "search"\nmode = "optimize"\nobjective = "bw_h_spread"\ntrials = 30\n[study.vary]\nR = "100..200"\n'
+    path = write(tmp_path, ROUND + study)
+
+    code, out, _ = run(capsys, "estimate", path, "--json", "--vary", "a=35..45")
+
+    document = json.loads(out)
+    ends = [p["estimate"]["seconds"]["warm"] for p in document["points"]]
+    assert code == 0
+    assert document["study"] == {"name": "search", "mode": "optimize", "trials": 30}
+    assert sorted(tuple(sorted(p["values"].items())) for p in document["points"]) == [
+        (("R", 100), ("a", 35)),
+        (("R", 100), ("a", 45)),
+        (("R", 200), ("a", 35)),
+        (("R", 200), ("a", 45)),
+    ]
+    assert document["trial_seconds"] == {
+        "low": pytest.approx(min(ends), abs=0.05),
+        "high": pytest.approx(max(ends), abs=0.05),
+    }
+    assert document["seconds"]["warm"] == pytest.approx(30 * sum(ends) / len(ends), abs=0.1)
+    assert document["line"].startswith("optimisation 'search', 30 trials one after another: about ")
+
+
+def test_optimize_prints_the_study_id_and_then_its_estimate(
+    home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, ROUND)
+
+    code, out, err = run(
+        capsys, "optimize", "--no-start", path, "--vary", "a=35..45", "--objective", "bw_h_spread", "--trials", "20"
+    )
+
+    assert code == 0 and len(out.split()) == 1
+    assert err.splitlines()[-1].startswith("estimate: optimisation 'horn', 20 trials one after another: about ")
+
+
 def test_submit_prints_the_id_alone_on_stdout_and_the_estimate_line_after_it(
     home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -66,6 +66,7 @@ def test_lists_keep_numbers_as_numbers_and_expressions_as_text() -> None:
         ("40:x:5", "'x' is not a number"),
         ("1,,2", "give values like"),
         ("0:1e9:1", "limit 5000"),
+        ("30..60", "is a range for an optimisation"),
     ],
 )
 def test_bad_value_specs_are_refused_with_the_reason(text: str, message: str) -> None:

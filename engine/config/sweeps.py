@@ -168,6 +168,11 @@ def parse_values(text: str, where: str) -> tuple[Value, ...]:
     if found:
         start, stop, step = (parse_number(part, where) for part in found.groups())
         return range_values(start, stop, step, where)
+    if ".." in text:
+        raise ConfigError(
+            f"{where}: {text.strip()!r} is a range for an optimisation (hornq optimize, or [study] mode = "
+            '"optimize"); a grid takes values like 40:60:5 (start:stop:step) or 100,130'
+        )
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or not all(items):
         raise ConfigError(f"{where}: give values like 40:60:5 (start:stop:step) or 100,130")

@@ -19,11 +19,20 @@ HISTORY_JOBS = 100
 
 
 def estimate_file(path: Path, vary: Sequence[str] = ()) -> dict[str, Any]:
-    """The estimate of a config file as ``hornq submit`` would queue it: one job, or a study's points summed.
+    """The estimate of a config file as ``hornq submit`` (or ``hornq optimize``) would queue it: one job, a study's
+    points summed, or an optimisation's trials.
 
     Needs the home's database open (it reads the finished jobs the figures are fitted from)."""
+    from engine.config.job import read_config_file
+    from engine.config.optimize import Options, is_optimize
     from engine.store.studies import draft_file
 
+    raw = read_config_file(path)
+    if is_optimize(raw):
+        from engine.store import optimize
+
+        plan = optimize.draft(raw, path.resolve().parent, Options(vary=vary), default_name=path.stem)
+        return optimization_estimate(plan)
     study = draft_file(path, vary=vary, confirmed=True)
     if study is None:
         from engine.config.job import load_config_file
@@ -61,6 +70,38 @@ def study_estimate(name: str, points: Sequence[tuple[dict[str, Any], Any]]) -> d
     document["line"] = (
         f"study {name!r}, {len(points)} jobs one after another: about {approximate(warm)} "
         f"({approximate(cold)} in a fresh worker), peak memory {_size(peak)}"
+    )
+    return document
+
+
+def optimization_estimate(plan: Any) -> dict[str, Any]:
+    """An optimisation's trials, one after another. The sampler has not chosen its points yet, so each trial is
+    priced at the mean of the ranges' ends (``optimize.corners``), where a design is cheapest and dearest."""
+    from engine.config.job import parse_config
+    from engine.config.sweeps import apply
+    from engine.store.optimize import corners
+
+    dimensions, trials = plan.search.dimensions, plan.search.goal.trials
+    ends = corners(dimensions)
+    estimates = [estimate_spec(parse_config(apply(plan.raw, dimensions, values), plan.base_dir)) for values in ends]
+    each = [e["seconds"]["warm"] for e in estimates]
+    warm = trials * sum(each) / len(each)
+    cold = warm + max(e["seconds"]["cold"] - e["seconds"]["warm"] for e in estimates)
+    peak = max(e["peak_memory_bytes"] for e in estimates)
+    document = {
+        "study": {"name": plan.name, "mode": "optimize", "trials": trials},
+        "seconds": {"warm": round(warm, 1), "cold": round(cold, 1)},
+        "trial_seconds": {"low": round(min(each), 1), "high": round(max(each), 1)},
+        "peak_memory_bytes": peak,
+        "warnings": list(dict.fromkeys(w for e in estimates for w in e["warnings"])),
+        "note": next((e["note"] for e in estimates if e.get("note")), None),
+        "points": [{"values": values, "estimate": e} for values, e in zip(ends, estimates, strict=True)],
+    }
+    low, high = approximate(min(each)), approximate(max(each))
+    spread = f"{low} to {high} at the ends of the ranges" if low != high else f"{low} at the ends of the ranges"
+    document["line"] = (
+        f"optimisation {plan.name!r}, {trials} trials one after another: about {approximate(warm)} "
+        f"({approximate(cold)} in a fresh worker; a trial takes {spread}), peak memory {_size(peak)}"
     )
     return document
 
