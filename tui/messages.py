@@ -14,6 +14,7 @@ from textual.notifications import SeverityLevel
 
 from engine.errors import HornqError, storage_failure
 from engine.store import watch
+from engine.store.studies import Title
 from engine.text import one_line
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def explain(exc: BaseException) -> str:
 class JobsLoaded(Message):
     """A fresh window of jobs for a query; a newer window supersedes it."""
 
-    def __init__(self, snapshot: watch.Snapshot, query: Query, study_names: dict[str, str]) -> None:
+    def __init__(self, snapshot: watch.Snapshot, query: Query, study_names: dict[str, Title]) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.query = query
@@ -63,7 +64,7 @@ class JobsChanged(Message):
     """What changed since the last poll; ``total`` is a fresh count of the query's matches when the table holds
     only part of them and a job beyond it may have come or gone."""
 
-    def __init__(self, delta: watch.Delta, study_names: dict[str, str], total: int | None = None) -> None:
+    def __init__(self, delta: watch.Delta, study_names: dict[str, Title], total: int | None = None) -> None:
         super().__init__()
         self.delta = delta
         self.study_names = study_names

@@ -34,7 +34,7 @@ def query_of(state: ViewState) -> Query:
 
 class Poller:
     """Reads jobs for one screen. The UI thread only calls ``set_query``, ``wake`` and ``stop``; everything else
-    runs in the poll thread, which alone touches ``seq``, ``known`` and ``named``."""
+    runs in the poll thread, which alone touches ``seq``, ``known``, ``named`` and ``searching``."""
 
     def __init__(self, home: Home, query: Query) -> None:
         self.home = home
@@ -44,6 +44,7 @@ class Poller:
         self.complete = True  # the window holds every job that matches the query
         self.known: set[str] = set()  # matching jobs the screen has been sent
         self.named: set[str] = set()  # studies whose names the screen has been sent
+        self.searching: set[str] = set()  # of those, optimisations still proposing points
         self.failures = 0
         self.busy = True
         self._wake = threading.Event()
@@ -102,13 +103,17 @@ class Poller:
         self.busy = _busy(delta.engine)
         return JobsChanged(delta, self._names(delta.changed), total)
 
-    def _names(self, jobs: list[watch.JobView]) -> dict[str, str]:
-        """Names of studies not sent before (a study's name never changes)."""
-        new = {job.study_id for job in jobs if job.study_id} - self.named
-        if not new:
+    def _names(self, jobs: list[watch.JobView]) -> dict[str, studies.Title]:
+        """Titles of studies not sent before (a study's name never changes), and again of running optimisations
+        whose jobs changed (one that ends stops counting the trials it never tried)."""
+        touched = {job.study_id for job in jobs if job.study_id}
+        asked = (touched - self.named) | (touched & self.searching)
+        if not asked:
             return {}
-        self.named |= new
-        return {study_id: study.name for study_id, study in studies.names(new).items()}
+        found = studies.titles(asked)
+        self.named |= asked
+        self.searching = (self.searching - asked) | {study_id for study_id, title in found.items() if title.trials}
+        return found
 
     def interval(self) -> float:
         if self.failures:

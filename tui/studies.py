@@ -18,6 +18,7 @@ from textual.binding import Binding
 
 from engine.config.sweeps import label_for
 from engine.store.lifecycle import ACTIVE, TERMINAL, Status
+from engine.store.studies import Title
 from engine.store.watch import JobView
 from engine.text import one_line
 from tui import cells
@@ -55,14 +56,15 @@ class StudyProgress:
     counts: dict[str, int]
 
     @classmethod
-    def of(cls, members: Iterable[JobView]) -> StudyProgress:
+    def of(cls, members: Iterable[JobView], trials: int | None = None) -> StudyProgress:
+        """``trials``: the points a running optimisation will try, of which its jobs are those proposed so far."""
         latest: dict[str, JobView] = {}
         for job in sorted(members, key=lambda j: j.queue_seq):
             latest[label_for(job.study_values or {}) or job.id] = job
         counts = {status.value: 0 for status in Status}
         for job in latest.values():
             counts[job.status] += 1
-        return cls(len(latest), counts)
+        return cls(max(len(latest), trials or 0), counts)
 
     @property
     def done(self) -> int:
@@ -75,7 +77,7 @@ class StudyProgress:
     @property
     def status(self) -> str:
         """The status whose colour the header takes: running while any point is active, else how it ended."""
-        if any(self.counts[status] for status in ACTIVE):
+        if any(self.counts[status] for status in ACTIVE) or self.done < self.points:
             return Status.RUNNING if self.counts[Status.RUNNING] else Status.QUEUED
         return Status.ERROR if self.failed else Status.COMPLETE
 
@@ -124,6 +126,7 @@ class StudyJobTable(JobTable):
     def __init__(self, now: Callable[[], datetime], **kwargs: Any) -> None:
         super().__init__(now, **kwargs)
         self.study_names: dict[str, str] = {}
+        self.study_trials: dict[str, int | None] = {}
         self.folded: set[str] = set()
 
     # ------------------------------------------------------------- what the cursor is on
@@ -173,7 +176,7 @@ class StudyJobTable(JobTable):
         """The selection line for a header: name, progress, what the study varies, and the keys (binding id →
         key as typed) that act on it."""
         study = self.selected_study or ""
-        progress = StudyProgress.of(self.views[i] for i in self.members(study))
+        progress = StudyProgress.of((self.views[i] for i in self.members(study)), self.study_trials.get(study))
         varied = sorted({name for i in self.members(study) for name in self.views[i].study_values or {}})
         line = Text.assemble(
             (self.study_names.get(study, study[:8]), "bold"),
@@ -195,7 +198,7 @@ class StudyJobTable(JobTable):
 
     def _header_cells(self, study_id: str) -> dict[str, Any]:
         members = [self.views[i] for i in self.members(study_id)]
-        progress = StudyProgress.of(members)
+        progress = StudyProgress.of(members, self.study_trials.get(study_id))
         status = Text(f"{progress.done}/{progress.points}", style=cells.STATUS_STYLES[progress.status])
         varied = sorted({name for job in members for name in job.study_values or {}})
         active = [f"{progress.counts[s]} {s}" for s in (Status.RUNNING, Status.QUEUED) if progress.counts[s]]
@@ -222,11 +225,12 @@ class StudyJobTable(JobTable):
     def _shown(self, job_id: str) -> bool:
         return job_id in self.rows
 
-    def name_studies(self, names: dict[str, str]) -> None:
-        """Study names as the poller reads them (a header shows "study" until its name arrives)."""
-        if names:
-            self.study_names.update(names)
-            self._refresh_headers(names)
+    def name_studies(self, titles: dict[str, Title]) -> None:
+        """Study names and trials as the poller reads them (a header shows "study" until its name arrives)."""
+        if titles:
+            self.study_names.update({study_id: title.name for study_id, title in titles.items()})
+            self.study_trials.update({study_id: title.trials for study_id, title in titles.items()})
+            self._refresh_headers(titles)
 
     def upsert(self, jobs: Iterable[JobView], keep: str | None = None) -> None:
         """Jobs of folded studies are kept without rows; headers are added and refreshed as jobs arrive."""

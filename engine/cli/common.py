@@ -94,6 +94,30 @@ def note(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def quietly(predict: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+    """An estimate for the submit line, or None: a job without one (a command) or whose estimate failed is queued
+    all the same, and the submit must say so by its exit code alone."""
+    from engine.errors import Conflict
+
+    try:
+        return predict()
+    except Conflict:
+        return None
+    except Exception as exc:  # the job is queued; an estimate that cannot be made must not turn that into a failure
+        note(f"hornq: no estimate: {exc}")
+        return None
+
+
+def note_estimate(predict: Callable[[], dict[str, Any]]) -> None:
+    """The estimate lines after a queued study's id (on stderr), when an estimate can be made."""
+    from engine.store.estimates import summary_lines
+
+    estimate = quietly(predict)
+    sys.stdout.flush()  # the id first, also where stdout and stderr share a terminal or a file
+    for line in summary_lines(estimate) if estimate else []:
+        note(line)
+
+
 def maybe_start_engine(home: Any, args: argparse.Namespace) -> None:
     if args.no_start:
         return

@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.cli.common import Commands, add_no_start, for_each, maybe_start_engine, note, open_home, print_json
+from engine.cli.common import (
+    Commands,
+    add_no_start,
+    for_each,
+    maybe_start_engine,
+    note,
+    note_estimate,
+    open_home,
+    print_json,
+    quietly,
+)
 from engine.errors import NotFound, UsageError
 from engine.text import one_line
 from engine.timing import duration
@@ -106,12 +116,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
         code = submit_study(args, study)
         if not args.json:
-            from engine.store.estimates import study_estimate, summary_lines
+            from engine.store.estimates import study_estimate
 
-            estimate = quietly(lambda: study_estimate(study.name, study.points))
-            sys.stdout.flush()
-            for line in summary_lines(estimate) if estimate else []:
-                note(line)
+            note_estimate(lambda: study_estimate(study.name, study.points))
         return code
     spec = load_config_file(args.file, label=args.label, executor=args.executor)
     home = open_home(args)
@@ -122,20 +129,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from engine.store.estimates import estimate_spec
 
     return submitted(job, args, quietly(lambda: estimate_spec(spec)))
-
-
-def quietly(predict: Any) -> dict[str, Any] | None:
-    """An estimate for the submit line, or None: a job without one (a command) or whose estimate failed is queued
-    all the same, and the submit must say so by its exit code alone."""
-    from engine.errors import Conflict
-
-    try:
-        return predict()
-    except Conflict:
-        return None
-    except Exception as exc:  # the job is queued; an estimate that cannot be made must not turn that into a failure
-        note(f"hornq: no estimate: {exc}")
-        return None
 
 
 def cmd_run(args: argparse.Namespace) -> int:

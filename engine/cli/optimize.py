@@ -7,11 +7,10 @@ writes it; the engine proposes, queues and scores the points, so the study goes 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from engine.cli.common import Commands, add_no_start, maybe_start_engine, note, open_home, print_json
+from engine.cli.common import Commands, add_no_start, maybe_start_engine, note, note_estimate, open_home, print_json
 
 
 def register(commands: Commands) -> None:
@@ -86,13 +85,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     note(f"optimizing study {study.name!r} ({study.id[:8]}): {goal.direction} {goal.objective} over {ranges}")
     note(f"{goal.trials} trials; hornq study show {study.name} follows it, hornq study stop {study.name} ends it")
     print(study.id)
-    from engine.cli.jobs import quietly
-    from engine.store.estimates import optimization_estimate, summary_lines
+    from engine.store.estimates import optimization_estimate
 
-    estimate = quietly(lambda: optimization_estimate(plan))
-    sys.stdout.flush()  # the id first, also where stdout and stderr share a terminal or a file
-    for line in summary_lines(estimate) if estimate else []:
-        note(line)
+    note_estimate(lambda: optimization_estimate(plan))
     return 0
 
 

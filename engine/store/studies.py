@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.config.job import LABEL_MAX, JobSpec, check_label, parse_config, read_config_file
 from engine.config.sweeps import Plan, Value, apply, combine, label_for, parse_vary_option, study_section
@@ -191,6 +191,24 @@ def resolve(text: str) -> Study:
 def names(study_ids: set[str]) -> dict[str, Study]:
     """Study rows by id, for grouping jobs under their study's name."""
     return {study.id: study for study in Study.select().where(Study.id.in_(sorted(study_ids)))}
+
+
+class Title(NamedTuple):
+    """What a study's header shows besides its jobs: its name, and the trials a running optimisation will try
+    (None for a grid, whose jobs are all its points, and for an optimisation that has ended)."""
+
+    name: str
+    trials: int | None
+
+
+def titles(study_ids: set[str]) -> dict[str, Title]:
+    running = {
+        row.study_id: optimize.goal(row).trials
+        for row in Optimization.select().where(
+            Optimization.study.in_(sorted(study_ids)) & Optimization.ended_at.is_null()
+        )
+    }
+    return {study_id: Title(study.name, running.get(study_id)) for study_id, study in names(study_ids).items()}
 
 
 # ---------------------------------------------------------------- acting on a whole study

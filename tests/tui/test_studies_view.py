@@ -228,6 +228,17 @@ async def test_o_on_an_optimize_study_shows_its_best_design_objective_per_trial_
         assert screen.table.get_cell("4", "state").plain == "failed"
 
 
+async def test_a_running_optimisation_counts_its_planned_trials_until_it_ends(make_app, optimization: dict) -> None:
+    app = make_app()
+    header = header_key(optimization["study"])
+    async with app.run_test() as pilot:
+        table = app.main.table
+        await wait_until(pilot, lambda: header in table.rows and table.get_cell(header, "status").plain == "4/8")
+        studies.stop(optimization["study"])
+        app.main.poller.wake()
+        await wait_until(pilot, lambda: table.get_cell(header, "status").plain == "5/5")
+
+
 async def test_o_on_a_grid_study_says_it_does_not_optimise(make_app, study: dict) -> None:
     app = make_app(poll=False)
     async with app.run_test() as pilot:
