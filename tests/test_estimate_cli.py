@@ -147,7 +147,8 @@ def test_estimate_of_a_study_is_one_line_for_all_its_points(
 def test_estimate_of_an_optimisation_prices_its_trials_between_the_ends_of_its_ranges(
     home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    study = '[study]\nname = "search"\nmode = "optimize"\nobjective = "bw_h_spread"\ntrials = 30\n[study.vary]\nR = "100..200"\n'
+    study = '[study]\nname = "search"\nmode = "optimize"\nobjective = "bw_h_spread"\ntrials = 30\n'
+    study += '[study.vary]\nR = "100..200"\n'
     path = write(tmp_path, ROUND + study)
 
     code, out, _ = run(capsys, "estimate", path, "--json", "--vary", "a=35..45")

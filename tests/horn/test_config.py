@@ -292,6 +292,15 @@ def test_solver_defaults_settle_symmetry_from_the_geometry_and_leave_the_backend
     assert parse(rosse(a="45 + 10*sin(p)"), Path(".")).config["solver"]["symmetry"] == "none"
 
 
+def test_the_triangle_budget_grows_with_the_symmetry_a_model_is_solved_with() -> None:
+    path = EXAMPLES / "osse-90x60.toml"
+    to_20k = with_section(from_toml(path.read_text()), "sweep", f_max=20000)  # about 42,000 triangles
+    assert parse(to_20k, path.parent).config["solver"]["symmetry"] == "quarter"
+    assert parse(with_section(to_20k, "solver", symmetry="half"), path.parent).config["solver"]["symmetry"] == "half"
+    message = refusal(with_section(to_20k, "solver", symmetry="none"), path.parent)
+    assert message.startswith("mesh: about 4") and "the limit is 30,000" in message
+
+
 def test_a_symmetry_the_geometry_does_not_have_is_refused_naming_what_it_allows() -> None:
     message = refusal(with_section(rosse(a="45 + 10*cos(p)"), "solver", symmetry="quarter"))
     assert message.startswith("solver.symmetry:") and '"half"' in message

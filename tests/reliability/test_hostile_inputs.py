@@ -34,7 +34,7 @@ def test_a_3d_mesh_too_large_to_solve_is_refused_with_the_limit() -> None:
     raw["mesh"]["mouth_size"] = 4
     with pytest.raises(ConfigError) as caught:
         parse_config(raw, ROOT / "examples")
-    assert "30,000" in str(caught.value) and "GB" in str(caught.value)
+    assert "the limit as a quarter model is 60,000" in str(caught.value) and "GB" in str(caught.value)
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])

@@ -21,9 +21,11 @@ from engine.solvers.horn.spec import CHECK_AZIMUTHS, REQUIRED
 from engine.solvers.horn.symmetry import HALF, NONE, QUARTER
 
 #: Dense Burton–Miller operators take 16 bytes per P1 dof pair, about three of them at once; a body
-#: has about half as many nodes as triangles.
+#: has about half as many nodes as triangles. A half or quarter model's operators pair the part's dofs with the
+#: whole body's (``engine.solvers.horn.symmetry``), so the same memory holds a body √2 or 2 times as large.
 MAX_TRIANGLES = 30_000
 OPERATOR_BYTES = 16 * 3
+PARTS = {NONE: 1, HALF: 2, QUARTER: 4}
 #: gmsh's triangles have the area of an equilateral one of the requested size, and every curve it meshes first
 #: adds about 1.5 per element along it: the circles where two surfaces meet, and the meridians (a whole body's
 #: surfaces are closed along one seam; a half is cut along two half-planes, a quarter along four). Fitted to
@@ -48,12 +50,8 @@ def generated_mesh_settings(
     horn: Mapping[str, Any] | None,
     f_max: float,
     c: float,
-    surface: bool = True,
 ) -> dict[str, Any]:
-    """The normalised ``[mesh]`` table of a mesh generated from the profile: "auto" or "manual" sizes.
-
-    Only a ``surface`` mesh (the 3-D method's) is held to the dense-operator budget: an axisymmetric outline of
-    the same sizes has a few hundred elements."""
+    """The normalised ``[mesh]`` table of a mesh generated from the profile: "auto" or "manual" sizes."""
     if get(section, "scale") is not None:
         raise ConfigError("mesh.scale: only applies to mesh.file (horn parameters are in mm)")
     if horn is None:
@@ -69,8 +67,6 @@ def generated_mesh_settings(
         size = "manual"
         throat_size = number(section, "throat_size", "mesh", REQUIRED, low=0.1, high=1000.0)
         mouth_size = number(section, "mouth_size", "mesh", REQUIRED, low=0.1, high=1000.0)
-    if surface:
-        check_mesh_budget(horn, throat_size, mouth_size)
     return {
         "size": size or "auto",
         "elements_per_wavelength": epw,
@@ -190,14 +186,17 @@ def _line(a: profiles.Point, b: profiles.Point) -> list[profiles.Point]:
     return [(a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps) for i in range(steps + 1)]
 
 
-def check_mesh_budget(horn: Mapping[str, Any], throat_size: float, mouth_size: float) -> None:
+def check_mesh_budget(horn: Mapping[str, Any], throat_size: float, mouth_size: float, symmetry: str) -> None:
     """Refuse meshes whose dense BEM operators could not fit in memory, before anything is queued."""
-    estimate = estimated_triangles(horn, throat_size, mouth_size)
-    if estimate > MAX_TRIANGLES:
-        gigabytes = OPERATOR_BYTES * (estimate / 2) ** 2 / 1e9
+    estimate = estimated_triangles(horn, throat_size, mouth_size, symmetry)
+    parts = PARTS[symmetry]
+    limit = round(MAX_TRIANGLES * math.sqrt(parts))
+    if estimate > limit:
+        gigabytes = OPERATOR_BYTES * (estimate / 2) ** 2 / parts / 1e9
+        model = f" as a {symmetry} model" if parts > 1 else ""
         raise ConfigError(
             f"mesh: about {estimate:,} triangles with throat_size {throat_size:g} mm and mouth_size "
-            f"{mouth_size:g} mm; the limit is {MAX_TRIANGLES:,} (the dense operators would need about "
+            f"{mouth_size:g} mm; the limit{model} is {limit:,} (the dense operators would need about "
             f"{gigabytes:.0f} GB): use larger elements or a lower sweep.f_max"
         )
 

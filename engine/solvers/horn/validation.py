@@ -21,7 +21,7 @@ from engine.solvers.horn.config import HornGeometry
 from engine.solvers.horn.constants import MIN_ELEMENTS_PER_WAVELENGTH, PLANES
 from engine.solvers.horn.expr import parse_expression
 from engine.solvers.horn.meshfile import MeshError, file_mesh_settings
-from engine.solvers.horn.sizing import generated_mesh_settings
+from engine.solvers.horn.sizing import check_mesh_budget, generated_mesh_settings
 from engine.solvers.horn.spec import (
     CHECK_AZIMUTHS,
     CHECK_POINTS,
@@ -63,6 +63,10 @@ def parse(raw: dict[str, Any], base_dir: Path) -> Validated:
     method = _parse_method(sections["solver"], sections["mesh"], horn)
     mesh = _parse_mesh(sections["mesh"], horn, sweep, medium, base_dir, method)
     solver = _parse_solver(sections["solver"], horn, mesh, method)
+    if method == METHOD_3D and mesh["file"] is None:
+        # Only the 3-D method's surface is held to the dense-operator budget (an axisymmetric outline of the same
+        # sizes has a few hundred elements), and a half or quarter model's budget is larger.
+        check_mesh_budget(horn, mesh["throat_size"], mesh["mouth_size"], solver["symmetry"])
     config = {
         "horn": horn,
         "mesh": mesh,
@@ -177,9 +181,7 @@ def _parse_mesh(
             "mesh.axisymmetric: only describes a mesh.file holding a profile of line elements; a round horn's "
             'profile is solved axisymmetrically by solver.method = "auto" or "axisymmetric"'
         )
-    settings = generated_mesh_settings(
-        section, size, epw, horn, sweep["f_max"], medium["c"], surface=method == METHOD_3D
-    )
+    settings = generated_mesh_settings(section, size, epw, horn, sweep["f_max"], medium["c"])
     return {**settings, "banded": True if banded is None else banded, "keep_band_meshes": keep, "axisymmetric": False}
 
 
