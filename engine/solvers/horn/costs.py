@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-#: Copies of the part a mirror-symmetric model's surface holds (its columns per test row).
-PARTS = {"none": 1, "half": 2, "quarter": 4}
+from engine.solvers.horn.symmetry import PARTS
+
 #: A part's test space includes the dofs on its cut (about this many × √triangles per symmetry plane).
 CUT_DOFS = 0.4
 #: Fewest finished frequencies before a fit replaces the built-in scale, and the spread of sizes (largest over

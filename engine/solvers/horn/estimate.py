@@ -26,6 +26,7 @@ from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.constants import INTERFACE, MIN_ELEMENTS_PER_WAVELENGTH
 from engine.solvers.horn.progress import frequency_label
 from engine.solvers.horn.sizing import estimated_resolution
+from engine.solvers.horn.symmetry import PARTS
 from engine.timing import approximate
 
 #: Resident memory of a worker before its first operator: Python, numpy, bempp-cl, numba (and OpenCL).
@@ -176,7 +177,7 @@ def _backend(cfg: HornConfig, records: Sequence[Mapping[str, Any]]) -> tuple[str
 
 def _surface_plan(cfg: HornConfig, horn: Mapping[str, Any] | None, symmetry: str) -> list[Planned]:
     """The 3-D bands: the solver's plan for a generated mesh, or the user's mesh counted from its file."""
-    parts = costing.PARTS[symmetry]
+    parts = PARTS[symmetry]
     frequencies = cfg.sweep.frequencies()
     if cfg.mesh.file is not None or horn is None:
         return [_file_band(cfg, tuple(frequencies), parts)]

@@ -18,14 +18,13 @@ from engine.solvers.horn import profiles
 from engine.solvers.horn.checks import get, number
 from engine.solvers.horn.config import HornGeometry
 from engine.solvers.horn.spec import CHECK_AZIMUTHS, REQUIRED
-from engine.solvers.horn.symmetry import HALF, NONE, QUARTER
+from engine.solvers.horn.symmetry import HALF, NONE, PARTS, QUARTER
 
 #: Dense Burton–Miller operators take 16 bytes per P1 dof pair, about three of them at once; a body
 #: has about half as many nodes as triangles. A half or quarter model's operators pair the part's dofs with the
 #: whole body's (``engine.solvers.horn.symmetry``), so the same memory holds a body √2 or 2 times as large.
 MAX_TRIANGLES = 30_000
 OPERATOR_BYTES = 16 * 3
-PARTS = {NONE: 1, HALF: 2, QUARTER: 4}
 #: gmsh's triangles have the area of an equilateral one of the requested size, and every curve it meshes first
 #: adds about 1.5 per element along it: the circles where two surfaces meet, and the meridians (a whole body's
 #: surfaces are closed along one seam; a half is cut along two half-planes, a quarter along four). Fitted to

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 NONE, HALF, QUARTER = "none", "half", "quarter"
 SYMMETRIES = (NONE, HALF, QUARTER)
+#: Copies of the part a mirror-symmetric model's surface holds (its columns per test row).
+PARTS = {NONE: 1, HALF: 2, QUARTER: 4}
 
 #: Azimuths sampled when checking a parameter's symmetry, and the relative tolerance of the comparison.
 DETECT_SAMPLES = 64
