@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Conflict
 from engine.store import results
 from engine.timing import approximate
+
+if TYPE_CHECKING:
+    from engine.store.optimize import Draft as OptimizationDraft
 
 #: Finished jobs the fit reads, newest first: enough to cover every method and backend in use.
 HISTORY_JOBS = 100
@@ -25,15 +28,15 @@ def estimate_file(path: Path, vary: Sequence[str] = ()) -> dict[str, Any]:
     Needs the home's database open (it reads the finished jobs the figures are fitted from)."""
     from engine.config.job import read_config_file
     from engine.config.optimize import Options, is_optimize
-    from engine.store.studies import draft_file
+    from engine.store import optimize
+    from engine.store.studies import draft
 
     raw = read_config_file(path)
     if is_optimize(raw):
-        from engine.store import optimize
-
-        plan = optimize.draft(raw, path.resolve().parent, Options(vary=vary), default_name=path.stem)
-        return optimization_estimate(plan)
-    study = draft_file(path, vary=vary, confirmed=True)
+        return optimization_estimate(
+            optimize.draft(raw, path.resolve().parent, Options(vary=vary), default_name=path.stem)
+        )
+    study = draft(raw, path.resolve().parent, vary=vary, confirmed=True, default_name=path.stem)
     if study is None:
         from engine.config.job import load_config_file
 
@@ -74,7 +77,7 @@ def study_estimate(name: str, points: Sequence[tuple[dict[str, Any], Any]]) -> d
     return document
 
 
-def optimization_estimate(plan: Any) -> dict[str, Any]:
+def optimization_estimate(plan: OptimizationDraft) -> dict[str, Any]:
     """An optimisation's trials, one after another. The sampler has not chosen its points yet, so each trial is
     priced at the mean of the ranges' ends (``optimize.corners``), where a design is cheapest and dearest."""
     from engine.config.job import parse_config
