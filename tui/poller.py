@@ -104,10 +104,11 @@ class Poller:
         return JobsChanged(delta, self._names(delta.changed), total)
 
     def _names(self, jobs: list[watch.JobView]) -> dict[str, studies.Title]:
-        """Titles of studies not sent before (a study's name never changes), and again of running optimisations
-        whose jobs changed (one that ends stops counting the trials it never tried)."""
+        """Titles of studies not sent before (a study's name never changes), and again of every running
+        optimisation: one that ends stops counting the trials it never tried, and it may end without a job
+        changing (its last point refused before it got one)."""
         touched = {job.study_id for job in jobs if job.study_id}
-        asked = (touched - self.named) | (touched & self.searching)
+        asked = (touched - self.named) | self.searching
         if not asked:
             return {}
         found = studies.titles(asked)

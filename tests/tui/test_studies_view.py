@@ -239,6 +239,21 @@ async def test_a_running_optimisation_counts_its_planned_trials_until_it_ends(ma
         await wait_until(pilot, lambda: table.get_cell(header, "status").plain == "5/5")
 
 
+async def test_an_optimisation_that_ends_without_a_job_changing_stops_counting_untried_trials(
+    make_app, optimization: dict
+) -> None:
+    app = make_app()
+    header = header_key(optimization["study"])
+    async with app.run_test() as pilot:
+        table = app.main.table
+        lifecycle.transition(optimization["trials"][47], Status.CANCELLED, source=Source.USER)
+        app.main.poller.wake()
+        await wait_until(pilot, lambda: header in table.rows and table.get_cell(header, "status").plain == "5/8")
+        optimize.end(optimization["study"], optimize.ENDED_TRIALS)
+        app.main.poller.wake()
+        await wait_until(pilot, lambda: table.get_cell(header, "status").plain == "5/5")
+
+
 async def test_o_on_a_grid_study_says_it_does_not_optimise(make_app, study: dict) -> None:
     app = make_app(poll=False)
     async with app.run_test() as pilot:
