@@ -14,7 +14,7 @@ import pytest
 from scipy.special import ellipkm1, spherical_jn, spherical_yn
 
 from engine.solvers import Cancelled
-from engine.solvers.horn.axisymmetric import bem, kernels
+from engine.solvers.horn.axisymmetric import bem, kernels, operators
 from engine.solvers.horn.axisymmetric.generatrix import Generatrix, horn_outline, outline_sizes
 from engine.solvers.horn.config import HornConfig
 from engine.solvers.horn.post import beamwidth_6db, polar_points, spl_db, throat_impedance
@@ -121,7 +121,7 @@ def test_static_ring_single_layer_matches_the_elliptic_integral_next_to_the_sing
 def test_static_double_layer_rows_sum_to_minus_one_half_on_the_closed_outline() -> None:
     """The off-diagonal entries and the directly integrated own element, with no identity used."""
     outline = sphere_outline(40, CAP_HALF_ANGLE)
-    _, double, _, _ = kernels.assemble(outline.starts, outline.ends, outline.normals, outline.tags == 2, 0.0)
+    _, double, _, _ = operators.assemble(outline.starts, outline.ends, outline.normals, outline.tags == 2, 0.0)
     off_diagonal = double.real.sum(axis=1) - np.diag(double.real)
     own = kernels.own_static_double_layer(outline.starts, outline.ends, outline.normals)
     assert np.abs(off_diagonal + own + 0.5).max() < 1e-6
@@ -132,7 +132,7 @@ def test_hypersingular_operator_on_a_constant_matches_the_sphere_eigenvalue() ->
     ka = 1.0
     k = ka / A
     outline = sphere_outline(SPHERE_ELEMENTS)
-    *_, hyper = kernels.assemble(outline.starts, outline.ends, outline.normals, outline.tags == 2, k)
+    *_, hyper = operators.assemble(outline.starts, outline.ends, outline.normals, outline.tags == 2, k)
     h0_prime = spherical_jn(0, ka, derivative=True) + 1j * spherical_yn(0, ka, derivative=True)
     exact = -1j * k**3 * A**2 * spherical_jn(0, ka, derivative=True) * h0_prime
     assert np.abs(hyper.sum(axis=1) / exact - 1).max() < 1e-4
@@ -174,7 +174,7 @@ def test_meshed_resonance_really_breaks_the_formulation_without_the_hypersingula
     k = kas[1] / A
     g = flux(outline, k)
     pressure = bem.surface_pressure(outline, k, g, burton_miller=False)
-    plain = kernels.radiate(outline.starts, outline.ends, outline.normals, k, pressure, g, np.zeros(1), np.ones(1))
+    plain = operators.radiate(outline.starts, outline.ends, outline.normals, k, pressure, g, np.zeros(1), np.ones(1))
     exact = pulsating_sphere(1.0, k, A, 1.0, RHO, C)
     assert abs(db_error(plain[0], exact)) > 3.0
 

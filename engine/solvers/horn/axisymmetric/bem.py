@@ -20,7 +20,7 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from engine.solvers.horn.axisymmetric import kernels
+from engine.solvers.horn.axisymmetric import operators
 from engine.solvers.horn.axisymmetric.generatrix import Generatrix
 from engine.solvers.horn.constants import SOURCE
 from engine.solvers.horn.sweep import FrequencySweep, Solved, SweepResult, solve_in_order
@@ -115,7 +115,7 @@ def surface_pressure(outline: Generatrix, k: float, flux: np.ndarray, *, burton_
     ``burton_miller=False`` solves the plain (½I − K) p = −V g, which fails at interior resonances.
     """
     driven = flux != 0
-    single, double, adjoint, hyper = kernels.assemble(outline.starts, outline.ends, outline.normals, driven, float(k))
+    single, double, adjoint, hyper = operators.assemble(outline.starts, outline.ends, outline.normals, driven, float(k))
     half = 0.5 * np.eye(len(flux))
     system = half - double
     rhs = -(single[:, driven] @ flux[driven])
@@ -150,4 +150,4 @@ def faceting_excess(outline: Generatrix) -> np.ndarray:
 def _field(
     outline: Generatrix, k: float, pressure: np.ndarray, flux: np.ndarray, radius: np.ndarray, axial: np.ndarray
 ) -> np.ndarray:
-    return kernels.radiate(outline.starts, outline.ends, outline.normals, float(k), pressure, flux, radius, axial)
+    return operators.radiate(outline.starts, outline.ends, outline.normals, float(k), pressure, flux, radius, axial)

@@ -30,10 +30,7 @@ cancels): the static double layer and hypersingular self terms come from the clo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
-import numba
 import numpy as np
 from numba import njit
 
@@ -72,8 +69,6 @@ FEWEST_KL = 0.3
 OWN_POINTS = 8
 OWN_POWER = 4.0
 SERIES_BELOW = 0.3
-#: Interleaved chunks of rows (or field points) shared out between threads.
-CHUNKS = 16
 #: Accumulator slots of the single layer and the static (k = 0) and dynamic parts of the double layer, adjoint
 #: double layer and hypersingular operator; a complex value takes its slot and the next.
 V, K0, KD, A0, AD, W0, WD = 0, 2, 3, 5, 6, 8, 9
@@ -251,7 +246,7 @@ def _ring(acc, rule, nodes, k, rx, nrx, nzx, ry, nry, nzy, dr, dz, weight, own):
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
-def _element(rule, acc, k, rx, zx, nrx, nzx, ar, az, br, bz, nry, nzy):
+def element(rule, acc, k, rx, zx, nrx, nzx, ar, az, br, bz, nry, nzy):
     """The integrals over the element a–b seen from x (not on it), into ``acc``."""
     length = math.hypot(br - ar, bz - az)
     tr, tz = (br - ar) / length, (bz - az) / length
@@ -286,7 +281,7 @@ def _element(rule, acc, k, rx, zx, nrx, nzx, ar, az, br, bz, nry, nzy):
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
-def _own_element(rule, acc, k, rx, nr, nz, length):
+def own_element(rule, acc, k, rx, nr, nz, length):
     """The single layer, static double layer and remainders over the element whose midpoint is x, into ``acc``."""
     tr, tz = nz, -nr  # n = (−t_z, t_r)
     acc[:] = 0.0
@@ -300,106 +295,6 @@ def _own_element(rule, acc, k, rx, nr, nz, length):
             _ring(acc, rule, nodes, k, rx, nr, nz, ry, nr, nz, -side * s * tr, -side * s * tz, ds * ry / FOUR_PI, True)
 
 
-def assemble(
-    starts: np.ndarray, ends: np.ndarray, normals: np.ndarray, source: np.ndarray, k: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """V, K, K′ and W (N×N, collocation at midpoints, piecewise-constant densities) at wavenumber k.
-
-    V and K′ are only filled in the columns of source elements, the only ones g ever multiplies.
-    """
-    n = len(starts)
-    single, double, adjoint, hyper = (np.zeros((n, n), dtype=np.complex128) for _ in range(4))
-    nodes = _rule_nodes(k, max(starts[:, 0].max(), ends[:, 0].max()))
-    _in_threads(_rows, n, nodes, starts, ends, normals, source, float(k), single, double, adjoint, hyper)
-    return single, double, adjoint, hyper
-
-
-def radiate(
-    starts: np.ndarray,
-    ends: np.ndarray,
-    normals: np.ndarray,
-    k: float,
-    pressure: np.ndarray,
-    flux: np.ndarray,
-    r: np.ndarray,
-    z: np.ndarray,
-) -> np.ndarray:
-    """p(x) = ∫ p ∂G/∂n_y dS − ∫ G g dS at the points (r, z) off the surface, from element values p and g."""
-    out = np.zeros(len(r), dtype=np.complex128)
-    nodes = _rule_nodes(k, max(starts[:, 0].max(), ends[:, 0].max(), r.max(initial=0.0)))
-    _in_threads(_points, len(r), nodes, starts, ends, normals, float(k), pressure, flux, r, z, out)
-    return out
-
-
-def _rule_nodes(k: float, radius: float) -> int:
-    """Room for any azimuth rule between rings of at most this radius (kR turns at most k·√(r_x r_y) per radian)."""
-    return RULE_NODES + LANES + 2 * math.ceil(k * radius)
-
-
-def _in_threads(kernel: Callable[..., None], count: int, *args: object) -> None:
-    """``kernel(indices, *args)`` over interleaved chunks of range(count) on numba's number of threads.
-
-    The kernels release the GIL; a chunk goes to whichever thread is free, so a core shared with another
-    process does not hold the others back.
-    """
-    chunks = [np.arange(first, count, CHUNKS) for first in range(min(CHUNKS, count))]
-    workers = min(numba.get_num_threads(), len(chunks))
-    if workers <= 1:
-        for chunk in chunks:
-            kernel(chunk, *args)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        for _ in pool.map(lambda chunk: kernel(chunk, *args), chunks):
-            pass
-
-
-@njit(cache=True, nogil=True)
-def _rows(rows, nodes, starts, ends, normals, source, k, single, double, adjoint, hyper):
-    """The given rows of the four operators: collocation at those elements' midpoints."""
-    rule = np.empty((2, nodes))
-    acc = np.zeros(SLOTS)
-    for i in rows:
-        rx = 0.5 * (starts[i, 0] + ends[i, 0])
-        zx = 0.5 * (starts[i, 1] + ends[i, 1])
-        nrx, nzx = normals[i, 0], normals[i, 1]
-        static_double = 0.0
-        static_hyper = 0.0
-        for j in range(starts.shape[0]):
-            if j == i:
-                continue
-            ar, az, br, bz = starts[j, 0], starts[j, 1], ends[j, 0], ends[j, 1]
-            _element(rule, acc, k, rx, zx, nrx, nzx, ar, az, br, bz, normals[j, 0], normals[j, 1])
-            double[i, j] = complex(acc[K0] + acc[KD], acc[KD + 1])
-            hyper[i, j] = complex(acc[W0] + acc[WD], acc[WD + 1])
-            static_double += acc[K0]
-            static_hyper += acc[W0]
-            if source[j]:
-                single[i, j] = complex(acc[V], acc[V + 1])
-                adjoint[i, j] = complex(acc[A0] + acc[AD], acc[AD + 1])
-        length = math.hypot(ends[i, 0] - starts[i, 0], ends[i, 1] - starts[i, 1])
-        _own_element(rule, acc, k, rx, nrx, nzx, length)
-        own_double = -0.5 - static_double
-        double[i, i] = own_double + complex(acc[KD], acc[KD + 1])
-        hyper[i, i] = -static_hyper + complex(acc[WD], acc[WD + 1])
-        if source[i]:
-            single[i, i] = complex(acc[V], acc[V + 1])
-            adjoint[i, i] = own_double + acc[A0] - acc[K0] + complex(acc[AD], acc[AD + 1])
-
-
-@njit(cache=True, nogil=True)
-def _points(indices, nodes, starts, ends, normals, k, pressure, flux, r, z, out):
-    """The field at the given points."""
-    rule = np.empty((2, nodes))
-    acc = np.zeros(SLOTS)
-    for i in indices:
-        total = 0.0j
-        for j in range(starts.shape[0]):
-            ar, az, br, bz = starts[j, 0], starts[j, 1], ends[j, 0], ends[j, 1]
-            _element(rule, acc, k, r[i], z[i], 0.0, 0.0, ar, az, br, bz, normals[j, 0], normals[j, 1])
-            total += pressure[j] * complex(acc[K0] + acc[KD], acc[KD + 1]) - flux[j] * complex(acc[V], acc[V + 1])
-        out[i] = total
-
-
 @njit(cache=True)
 def own_static_double_layer(starts, ends, normals):
     """∫ ∂G0/∂n_y over each element at its own midpoint, integrated directly (the identity's cross-check)."""
@@ -409,7 +304,7 @@ def own_static_double_layer(starts, ends, normals):
     for i in range(starts.shape[0]):
         rx = 0.5 * (starts[i, 0] + ends[i, 0])
         length = math.hypot(ends[i, 0] - starts[i, 0], ends[i, 1] - starts[i, 1])
-        _own_element(rule, acc, 0.0, rx, normals[i, 0], normals[i, 1], length)
+        own_element(rule, acc, 0.0, rx, normals[i, 0], normals[i, 1], length)
         out[i] = acc[K0]
     return out
 
