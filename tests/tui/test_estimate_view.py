@@ -10,7 +10,7 @@ from engine.paths import Home
 from engine.store.models import Job
 from tests.test_estimate_cli import COARSE
 from tests.tui.conftest import wait_until
-from tui.actions import NewJobDialog
+from tui.new_job import NewJobDialog
 
 
 def estimate_text(dialog: NewJobDialog) -> str:

@@ -10,12 +10,12 @@ from textual.widgets._option_list import OptionList
 
 from engine.paths import Home
 from tests.tui.conftest import plain, select, settle, wait_until
-from tui.actions import NewJobDialog
 from tui.app import DIALOGS, SCREENS, HornqApp, known_ids
 from tui.dialogs import ConfirmDialog
 from tui.help import HelpScreen
 from tui.keys import RENAMED
 from tui.main import MainScreen
+from tui.new_job import NewJobDialog
 from tui.results import ResultsScreen
 
 
