@@ -1,4 +1,5 @@
-"""Moving history between HORNQ_HOMEs: export-history → import-history keeps jobs, studies and metrics."""
+"""Moving history between HORNQ_HOMEs: export-history → import-history keeps jobs, studies, metrics, optimisations
+and measurements."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from engine.config.optimize import Options
 from engine.errors import ConfigError
 from engine.paths import Home
 from engine.solvers.horn.metrics import VERSION as METRICS_VERSION
-from engine.store import studies
+from engine.store import lifecycle, optimize, studies
+from engine.store import metrics as metricstore
 from engine.store.db import open_database
 from engine.store.history_export import export_history
-from engine.store.history_import import import_history
-from engine.store.models import Job, JobEvent, JobMetrics, JobResult, Study
+from engine.store.history_import import UNFINISHED, import_history
+from engine.store.lifecycle import Source, Status
+from engine.store.models import Job, JobEvent, JobMetrics, JobResult, Measurement, Optimization, Study
 from tests.conftest import Cli
-from tests.tui.study_sample import COMPLETE, STUDY_ID, populate_study
+from tests.test_measurement_cli import write_frd
+from tests.tui.study_sample import COMPLETE, HORN, STUDY_ID, populate_study, synthetic_results
 
 
 @pytest.fixture
@@ -38,7 +43,7 @@ def other_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
 def test_the_export_carries_studies_values_and_metrics(exported: tuple[Path, dict]) -> None:
     path, ids = exported
     document = json.loads(path.read_text())
-    assert (document["format"], document["version"]) == ("hornq-history", 2)
+    assert (document["format"], document["version"]) == ("hornq-history", 3)
     entry = next(e for e in document["jobs"] if e["id"] == ids["points"][45])
     assert entry["study"]["id"] == STUDY_ID and entry["study"]["name"] == "coverage"
     assert entry["study_values"] == {"a": 45}
@@ -108,3 +113,62 @@ def test_a_file_that_is_not_an_export_is_refused_without_writing(tmp_path: Path,
     with pytest.raises(ConfigError, match="lacks 'kind'"):
         import_history(path)
     assert Job.select().count() == 0
+
+
+@pytest.fixture
+def exported_optimization(home: Home, tmp_path: Path, cli: Cli) -> tuple[Path, str]:
+    """A running optimisation of a = 40…60°: a complete trial, a failed one and one whose job still runs; and a
+    stored measurement."""
+    open_database(home)
+    plan = optimize.draft(HORN, Path("/"), Options(vary=["a=40..60"], objective="bw_h_spread", trials=8))
+    row = Optimization.get_by_id(optimize.create(plan).id)
+    for number, a in enumerate((44, 52, 58)):
+        job_id = optimize.propose(row, number, {"a": a}).job_id
+        lifecycle.transition(job_id, Status.RUNNING, source=Source.ENGINE)
+        if a == 44:
+            JobResult.create(job=job_id, results_json=json.dumps(synthetic_results(job_id, a)))
+            lifecycle.transition(job_id, Status.COMPLETE, source=Source.ENGINE, has_results=True)
+            spread = metricstore.ensure([job_id])[job_id]["values"]["bw_h_spread"]
+            optimize.record_told(row.study_id, number, spread, None, None)
+        elif a == 52:
+            lifecycle.transition(job_id, Status.ERROR, source=Source.ENGINE)
+            optimize.record_told(row.study_id, number, None, None, "its job failed")
+    cli("measurement", "add", "bench", str(write_frd(tmp_path / "bench.frd", [90.0, 91.0, 92.0, 91.0, 89.0])))
+    path = tmp_path / "history.json"
+    written = cli("export-history", str(path), "--results")
+    assert "wrote 3 job(s), 1 optimisation(s), 1 measurement(s)" in written.stdout + written.stderr
+    return path, row.study_id
+
+
+def test_an_optimisation_arrives_ended_with_its_trials_on_the_imported_jobs(
+    exported_optimization: tuple[Path, str], other_home: Home, cli: Cli
+) -> None:
+    path, study_id = exported_optimization
+    before = json.loads(path.read_text())["optimizations"][0]["trials"]
+    report = cli.json("import-history", str(path))
+    assert report["optimizations"] == [study_id]
+    found = optimize.progress(study_id)
+    assert found is not None and found["ended"] == UNFINISHED and not optimize.live()
+    assert [(t["values"], t["objective"], t["state"]) for t in found["history"]] == [
+        ({"a": 44}, before[0]["objective"], "complete"),
+        ({"a": 52}, None, "failed"),
+        ({"a": 58}, None, "failed"),
+    ]
+    assert found["history"][2]["message"] == UNFINISHED and found["history"][2]["job_id"] is None
+    assert found["best"]["job_id"] == before[0]["job_id"] and Job.get_by_id(before[0]["job_id"]).status == "complete"
+    listed = {s["id"]: s for s in cli.json("studies")["items"]}
+    assert listed[study_id]["optimization"]["best"]["values"] == {"a": 44}
+    assert cli.json("import-history", str(path))["optimizations"] == []
+
+
+def test_a_measurement_keeps_its_name_unless_another_holds_it_here(
+    exported_optimization: tuple[Path, str], other_home: Home, cli: Cli, tmp_path: Path
+) -> None:
+    path, _ = exported_optimization
+    cli("measurement", "add", "bench", str(write_frd(tmp_path / "other.frd", [80.0, 80.0, 80.0, 80.0, 80.0])))
+    report = cli.json("import-history", str(path))
+    assert report["measurements"] == [{"source_name": "bench", "name": "bench (imported)"}]
+    assert cli.json("measurement", "show", "bench (imported)")["on_axis_spl_db"] == [90.0, 91.0, 92.0, 91.0, 89.0]
+    again = cli.json("import-history", str(path))
+    assert (again["measurements"], again["skipped_measurements_present"]) == ([], ["bench"])
+    assert Measurement.select().count() == 2

@@ -41,7 +41,7 @@ def register(commands: Commands) -> None:
 
     cmd = commands.add(
         "export-history",
-        "write every job's config, summary, history, study and metrics to a JSON file",
+        "write every job's config, summary, history, study and metrics, and the measurements, to a JSON file",
         cmd_export_history,
     )
     cmd.add_argument("file", type=Path)
@@ -155,8 +155,13 @@ def cmd_export_history(args: argparse.Namespace) -> int:
     from engine.store.history_export import export_history
 
     open_home(args)
-    count = export_history(args.file, include_results=args.results)
-    note(f"wrote {count} job(s) to {args.file}")
+    counts = export_history(args.file, include_results=args.results)
+    parts = [f"{counts['jobs']} job(s)"]
+    if counts["optimizations"]:
+        parts.append(f"{counts['optimizations']} optimisation(s)")
+    if counts["measurements"]:
+        parts.append(f"{counts['measurements']} measurement(s)")
+    note(f"wrote {', '.join(parts)} to {args.file}")
     return 0
 
 
@@ -175,5 +180,14 @@ def cmd_import_history(args: argparse.Namespace) -> int:
         line += f"; {len(report.present)} already here"
     if report.active:
         line += f"; {len(report.active)} queued or running skipped"
+    if report.optimizations:
+        line += f"; {len(report.optimizations)} optimisation(s) with their trials"
+    if report.measurements:
+        renamed = sum(source != name for source, name in report.measurements.items())
+        line += f"; {len(report.measurements)} measurement(s)"
+        if renamed:
+            line += f" ({renamed} under new names: theirs were taken here)"
+    if report.measurements_present:
+        line += f"; {len(report.measurements_present)} measurement(s) already here"
     print(line)
     return 0

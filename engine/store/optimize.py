@@ -165,7 +165,7 @@ def progress(study_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     target = goal(row)
-    found = [{"trial": place, **_trial_json(trial)} for place, trial in enumerate(trials(study_id), start=1)]
+    found = [{"trial": place, **trial_json(trial)} for place, trial in enumerate(trials(study_id), start=1)]
     return {
         **target.as_json(),
         "proposed": len(found),
@@ -186,7 +186,7 @@ def best(found: list[dict[str, Any]], direction: str) -> dict[str, Any] | None:
     return min(scored, key=lambda t: (sign * t["objective"], t["number"]))
 
 
-def _trial_json(trial: Trial) -> dict[str, Any]:
+def trial_json(trial: Trial) -> dict[str, Any]:
     return {
         "number": trial.number,
         "job_id": trial.job_id,
