@@ -138,6 +138,17 @@ def test_a_point_the_solver_refuses_is_a_failed_trial_without_a_job(home: Home) 
     assert restarted.sessions[study_id].study.get_trials()[asked].state.name == "FAIL"
 
 
+def test_an_optimisation_whose_best_job_was_deleted_still_shows_its_best_design(home: Home, cli: Cli) -> None:
+    study_id = start(4)
+    Optimizer(home).tick(cap=1, now=0)
+    (trial,) = trial_rows(study_id)
+    end_job(trial.job_id, Status.COMPLETE)
+    optimize.record_told(study_id, trial.number, 12.5, None, None)
+    cli("delete", trial.job_id)
+    shown = cli("study", "show", study_id).stdout
+    assert "best 12.5" in shown and "best: trial 1, its job was deleted" in shown
+
+
 # ---------------------------------------------------------------- a real engine solving every point
 
 

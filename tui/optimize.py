@@ -101,7 +101,7 @@ def best_line(optimization: Optimization) -> Text:
     else:
         line.append(" best ", style="bold reverse")
         line.append(f" {best['objective']:.4g}  {label_for(best['values'])}  trial {best['trial']}")
-        line.append(f"  job {best['job_id'][:8]}", style="dim")
+        line.append(f"  job {best['job_id'][:8]}" if best["job_id"] else "  its job was deleted", style="dim")
     if progress["constraints"]:
         line.append(f"\nconstraints: {'; '.join(progress['constraints'])}", style="dim")
     return line
@@ -269,7 +269,7 @@ class OptimizationScreen(Screen[None]):
         event.stop()
         trial = self._trial(int(event.row_key.value or 0))
         if trial is None or trial["job_id"] is None:
-            self.notify("this trial has no job (the solver refused its point)", severity="warning")
+            self.notify("this trial has no job: the solver refused its point, or it was deleted", severity="warning")
             return
         cast(AppHost, self.app).open_detail(trial["job_id"], "overview")
 

@@ -115,7 +115,8 @@ def show_lines(study: Any, found: dict[str, Any]) -> list[str]:
         lines.append(f"  constraints: {'; '.join(found['constraints'])}")
     best = found["best"]
     if best is not None:
-        lines.append(f"  best: trial {best['trial']}, job {best['job_id'][:8]}, {label_for(best['values'])}")
+        job = f"job {best['job_id'][:8]}" if best["job_id"] else "its job was deleted"
+        lines.append(f"  best: trial {best['trial']}, {job}, {label_for(best['values'])}")
     for trial in found["history"]:
         score = "" if trial["objective"] is None else f"{trial['objective']:.4g}"
         job = (trial["job_id"] or "–")[:8]

@@ -228,6 +228,19 @@ async def test_o_on_an_optimize_study_shows_its_best_design_objective_per_trial_
         assert screen.table.get_cell("4", "state").plain == "failed"
 
 
+async def test_an_optimisation_whose_best_job_was_deleted_still_shows_its_best_design(
+    make_app, home: Home, optimization: dict
+) -> None:
+    best = min(optimize.progress(optimization["study"])["history"], key=lambda t: t["objective"] or float("inf"))
+    jobs.delete(best["job_id"], home)
+    app = make_app(poll=False)
+    async with app.run_test() as pilot:
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, OptimizationScreen))
+        title = plain(app.screen.query_one("#optimization-title", Static).content)
+        assert f"best  {best['objective']:.4g}" in title and "its job was deleted" in title
+
+
 async def test_a_running_optimisation_counts_its_planned_trials_until_it_ends(make_app, optimization: dict) -> None:
     app = make_app()
     header = header_key(optimization["study"])
