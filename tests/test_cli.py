@@ -88,6 +88,19 @@ def test_a_limit_outside_1_to_200_is_a_usage_error(home: Home, capsys: pytest.Ca
     assert "between 1 and 200" in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (("--bogus",), "hornq: unrecognized arguments: --bogus\n"),
+        (("status",), "hornq: status: the following arguments are required: id\n"),
+    ],
+)
+def test_a_usage_error_names_hornq_and_the_command_once(
+    home: Home, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], line: str
+) -> None:
+    assert run_cli(capsys, *argv) == (2, "", line)
+
+
 def test_status_json_has_the_documented_keys(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     job_id = submit(capsys, "true")
     _, out, _ = run_cli(capsys, "status", job_id[:6], "--json")

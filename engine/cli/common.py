@@ -46,7 +46,8 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line with hornq's usage exit code."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("hornq").strip()  # main() prefixes "hornq: " to every error
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 class Commands:
