@@ -60,8 +60,19 @@ def test_a_constraint_is_violated_by_how_far_a_design_misses_it() -> None:
     assert below.violation({"control_h_hz": 800.0}) == -100.0
     assert above.violation({"di_mean": 8.0, "on_axis_dev": 1.0}) == -6.0
     assert below.violation({"control_h_hz": None}) is None
-    with pytest.raises(ConfigError, match="compares nothing"):
-        parse_constraint("control_h_hz = 900", KNOWN)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("control_h_hz = 900", "compares nothing"),
+        ("control_h_hz <", "needs something on both sides of <"),
+        ("0 < control_h_hz < 900", "more than one comparison"),
+    ],
+)
+def test_a_constraint_that_is_not_one_comparison_is_refused_saying_why(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_constraint(text, KNOWN)
 
 
 def test_the_direction_defaults_to_what_the_objectives_metrics_call_better() -> None:

@@ -96,6 +96,8 @@ def parse_constraint(text: object, known: Collection[str], where: str = "constra
     left, right = text[:at], text[at + len(op) :]
     if any(other in right for other in COMPARISONS):
         raise ConfigError(f"{where}: {text.strip()!r} has more than one comparison")
+    if not left.strip() or not right.strip():
+        raise ConfigError(f"{where}: {text.strip()!r} needs something on both sides of {op}, e.g. control_h_hz <= 900")
     return Constraint(text.strip(), parse_objective(left, known, where), op, parse_objective(right, known, where))
 
 
