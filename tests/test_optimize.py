@@ -149,6 +149,16 @@ def test_an_optimisation_whose_best_job_was_deleted_still_shows_its_best_design(
     assert "best 12.5" in shown and "best: trial 1, its job was deleted" in shown
 
 
+def test_a_best_design_at_the_end_of_a_range_is_pointed_out(home: Home, cli: Cli) -> None:
+    study_id = start(4)
+    trial = optimize.propose(optimize.live()[0], 0, {"a": 45, "R": 50})
+    end_job(trial.job_id, Status.COMPLETE)
+    optimize.record_told(study_id, 0, 12.5, None, None)
+    assert optimize.progress(study_id)["best_at_range_end"] == {"a": "high"}
+    assert "best 12.5 (a=45 R=50) at a's high end" in cli("studies").stdout
+    assert "the best design sits at a's high end: a better one may lie beyond" in cli("study", "show", study_id).stdout
+
+
 # ---------------------------------------------------------------- a real engine solving every point
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.config.objective import default_direction, parse_constraint, parse_objective
-from engine.config.optimize import Options, parse_dimension
+from engine.config.optimize import Dimension, Options, parse_dimension
 from engine.errors import ConfigError, UsageError
 from engine.paths import Home
 from engine.store import optimize, studies
@@ -73,6 +73,20 @@ def test_a_constraint_is_violated_by_how_far_a_design_misses_it() -> None:
 def test_a_constraint_that_is_not_one_comparison_is_refused_saying_why(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_constraint(text, KNOWN)
+
+
+def test_a_value_within_two_percent_of_a_range_end_sits_at_that_end() -> None:
+    mouth = Dimension("R", ("horn", "R"), 150.0, 300.0)
+    assert [mouth.end_of(value) for value in (150, 152.9, 153.1, 296.9, 297.1, 300)] == [
+        "low",
+        "low",
+        None,
+        None,
+        "high",
+        "high",
+    ]
+    assert Dimension("R", ("horn", "R"), 100.0, 165.0, step=10.0).end_of(160) == "high"
+    assert Dimension("q", ("horn", "q"), choices=(3, 4)).end_of(4) is None
 
 
 def test_the_direction_defaults_to_what_the_objectives_metrics_call_better() -> None:

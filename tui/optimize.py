@@ -102,6 +102,9 @@ def best_line(optimization: Optimization) -> Text:
         line.append(" best ", style="bold reverse")
         line.append(f" {best['objective']:.4g}  {label_for(best['values'])}  trial {best['trial']}")
         line.append(f"  job {best['job_id'][:8]}" if best["job_id"] else "  its job was deleted", style="dim")
+    if progress["best_at_range_end"]:
+        ends = optimize.describe_ends(progress["best_at_range_end"])
+        line.append(f"\nat {ends}: a better design may lie beyond (widen it in a new study)", style="italic")
     if progress["constraints"]:
         line.append(f"\nconstraints: {'; '.join(progress['constraints'])}", style="dim")
     return line

@@ -92,8 +92,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 
 def progress_line(found: dict[str, Any]) -> str:
-    """``minimize bw_h_spread: 12/40 trials, 1 failed, best 3.21 (a=41.2 R=131)``, as ``hornq studies`` lists it."""
+    """``minimize bw_h_spread: 12/40 trials, 1 failed, best 3.21 (a=41.2 R=160) at R's high end``, as ``hornq
+    studies`` lists it."""
     from engine.config.sweeps import label_for
+    from engine.store.optimize import describe_ends
 
     line = f"{found['direction']} {found['objective']}: {found['told']}/{found['trials']} trials"
     if found["failed"]:
@@ -101,6 +103,8 @@ def progress_line(found: dict[str, Any]) -> str:
     best = found["best"]
     if best is not None:
         line += f", best {best['objective']:.4g} ({label_for(best['values'])})"
+    if found["best_at_range_end"]:
+        line += f" at {describe_ends(found['best_at_range_end'])}"
     if found["ended"]:
         line += f"; ended: {found['ended']}"
     return line
@@ -109,6 +113,7 @@ def progress_line(found: dict[str, Any]) -> str:
 def show_lines(study: Any, found: dict[str, Any]) -> list[str]:
     """``hornq study show`` of an optimisation: its goal and best design, then every trial in the order tried."""
     from engine.config.sweeps import label_for
+    from engine.store.optimize import describe_ends
 
     lines = [f"{study.name} ({study.id[:8]}, optimize): {progress_line(found)}"]
     if found["constraints"]:
@@ -117,6 +122,11 @@ def show_lines(study: Any, found: dict[str, Any]) -> list[str]:
     if best is not None:
         job = f"job {best['job_id'][:8]}" if best["job_id"] else "its job was deleted"
         lines.append(f"  best: trial {best['trial']}, {job}, {label_for(best['values'])}")
+    if found["best_at_range_end"]:
+        lines.append(
+            f"  the best design sits at {describe_ends(found['best_at_range_end'])}: a better one may lie beyond; "
+            "a new study over wider ranges can tell"
+        )
     for trial in found["history"]:
         score = "" if trial["objective"] is None else f"{trial['objective']:.4g}"
         job = (trial["job_id"] or "–")[:8]

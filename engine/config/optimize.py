@@ -34,6 +34,8 @@ KEYS = ("name", "mode", "vary", "objective", "direction", "trials", "constraints
 #: Continuous values are rounded to this many significant digits of their range: labels stay readable, and the
 #: sampler cannot tell designs that close apart anyway.
 DIGITS = 4
+#: A best value this close to an end of its range (as a share of the range) may be held back by that end.
+NEAR_END = 0.02
 _SPAN = re.compile(r"^\s*([^.][^:]*?)\s*\.\.\s*(\S[^:]*?)\s*$")
 _STEPS = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
 
@@ -75,6 +77,18 @@ class Dimension:
             return round(value) if self.whole else _plain(round(float(value), 9))
         digits = max(0, DIGITS - 1 - math.floor(math.log10(self.high - self.low)))
         return _plain(round(float(value), digits))
+
+    def end_of(self, value: Value) -> str | None:
+        """ "low" or "high" when a value sits at (within NEAR_END of) an end of this range; None inside or for
+        choices, which have no beyond."""
+        if self.choices or isinstance(value, str):
+            return None
+        margin = NEAR_END * (self.top - self.low)
+        if value <= self.low + margin:
+            return "low"
+        if value >= self.top - margin:
+            return "high"
+        return None
 
     def describe(self) -> str:
         """The range as the user writes it: ``30..60``, ``100:160:10`` or ``3,4``."""

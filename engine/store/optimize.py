@@ -159,22 +159,37 @@ def progress(study_id: str) -> dict[str, Any] | None:
 
     ``history`` lists every proposed point in order: trial (its place, from 1), number (the sampler's), job_id,
     values, state, objective, feasible, message.
-    ``best`` is the complete, feasible trial with the best objective (null until there is one).
+    ``best`` is the complete, feasible trial with the best objective (null until there is one);
+    ``best_at_range_end`` names the ranges it sits at an end of ({"R": "high"}), where a wider range may do better.
     """
     row = Optimization.get_or_none(Optimization.study == study_id)
     if row is None:
         return None
     target = goal(row)
     found = [{"trial": place, **trial_json(trial)} for place, trial in enumerate(trials(study_id), start=1)]
+    chosen = best(found, target.direction)
     return {
         **target.as_json(),
         "proposed": len(found),
         "told": sum(1 for t in found if t["state"] != RUNNING),
         "failed": sum(1 for t in found if t["state"] == FAILED),
         "ended": row.end_reason,
-        "best": best(found, target.direction),
+        "best": chosen,
+        "best_at_range_end": at_range_ends(dimensions(study_id), chosen["values"]) if chosen else {},
         "history": found,
     }
+
+
+def at_range_ends(placed: tuple[Dimension, ...], values: dict[str, Value]) -> dict[str, str]:
+    """The ranges whose end (low or high) a design sits at."""
+    ends = {d.name: d.end_of(values[d.name]) for d in placed if d.name in values}
+    return {name: end for name, end in ends.items() if end}
+
+
+def describe_ends(ends: dict[str, str]) -> str:
+    """``R's high end and k's low end``: the ends of ranges a best design sits at, as the CLI and the app say it."""
+    parts = [f"{name}'s {end} end" for name, end in ends.items()]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def best(found: list[dict[str, Any]], direction: str) -> dict[str, Any] | None:

@@ -241,6 +241,20 @@ async def test_an_optimisation_whose_best_job_was_deleted_still_shows_its_best_d
         assert f"best  {best['objective']:.4g}" in title and "its job was deleted" in title
 
 
+async def test_a_best_design_at_the_end_of_its_range_is_pointed_out(make_app, optimization: dict) -> None:
+    row = Optimization.get_by_id(optimization["study"])
+    job_id = optimize.propose(row, 5, {"a": 60}).job_id
+    lifecycle.transition(job_id, Status.RUNNING, source=Source.ENGINE)
+    lifecycle.transition(job_id, Status.COMPLETE, source=Source.ENGINE)
+    optimize.record_told(row.study_id, 5, 0.5, None, None)
+    app = make_app(poll=False)
+    async with app.run_test() as pilot:
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, OptimizationScreen))
+        title = plain(app.screen.query_one("#optimization-title", Static).content)
+        assert "best  0.5  a=60" in title and "at a's high end: a better design may lie beyond" in title
+
+
 async def test_a_running_optimisation_counts_its_planned_trials_until_it_ends(make_app, optimization: dict) -> None:
     app = make_app()
     header = header_key(optimization["study"])
