@@ -112,6 +112,17 @@ def test_an_optimisation_reruns_nothing(home: Home, cli: Cli) -> None:
     assert result.returncode == 6 and "proposes its own points" in result.stderr
 
 
+def test_a_seeded_study_proposes_the_same_points_again_when_they_run_one_at_a_time(home: Home) -> None:
+    first, second = start(5), start(5)
+    optimizer = Optimizer(home)
+    for now in range(6):
+        optimizer.tick(cap=1, now=now * 10)
+        for job_id in in_flight(first) + in_flight(second):
+            end_job(job_id, Status.ERROR)
+    proposed = [[json.loads(t.values_json) for t in trial_rows(study_id)] for study_id in (first, second)]
+    assert len(proposed[0]) == 5 and proposed[0] == proposed[1]
+
+
 def test_a_point_asked_for_but_never_queued_fails_in_the_sampler_without_counting(home: Home) -> None:
     study_id = start(4)
     optimizer = Optimizer(home)

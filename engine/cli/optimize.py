@@ -40,7 +40,12 @@ def register(commands: Commands) -> None:
         metavar="EXPR",
         help="a limit every good design keeps, e.g. 'control_h_hz <= 900'; repeat",
     )
-    cmd.add_argument("--seed", type=int, help="seed of the sampler, for a repeatable sequence of points")
+    cmd.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the sampler: the same points again when they run one at a time (with several in flight, the "
+        "order they end in steers it too)",
+    )
     cmd.add_argument("--study-name", help="name of the study (default: [study] name, the label or the file name)")
     cmd.add_argument("--label", help="label of the points' jobs, before their values")
     add_no_start(cmd)

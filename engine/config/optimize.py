@@ -114,7 +114,8 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Goal:
-    """What the study optimises and for how long; ``seed`` makes the sampler's choices repeatable."""
+    """What the study optimises and for how long; ``seed`` makes the sampler's choices repeatable as long as points
+    end in the same order (one at a time, or the same timings)."""
 
     objective: str
     direction: str
