@@ -123,6 +123,17 @@ def test_a_seeded_study_proposes_the_same_points_again_when_they_run_one_at_a_ti
     assert len(proposed[0]) == 5 and proposed[0] == proposed[1]
 
 
+def test_a_new_engine_does_not_propose_the_points_its_seeded_sampler_drew_before(home: Home) -> None:
+    study_id = start(12)
+    for engine, ticks in ((Optimizer(home), range(3)), (Optimizer(home), range(3, 6))):
+        for now in ticks:
+            engine.tick(cap=1, now=now * 10)
+            for job_id in in_flight(study_id):
+                end_job(job_id, Status.ERROR)
+    proposed = [t.values_json for t in trial_rows(study_id)]
+    assert len(proposed) == 6 and len(set(proposed)) == 6
+
+
 def test_a_point_asked_for_but_never_queued_fails_in_the_sampler_without_counting(home: Home) -> None:
     study_id = start(4)
     optimizer = Optimizer(home)

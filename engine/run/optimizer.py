@@ -22,6 +22,7 @@ two) is failed in the sampler without counting as a trial.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,14 @@ class Optimizer:
         return queued
 
 
+def resumed_seed(seed: int | None, asked: int) -> int | None:
+    """The seed of a sampler rebuilt after ``asked`` trials: the study's own at the start, so a seeded study can
+    repeat, and another for each resumption, so that a new engine's sampler does not draw the first points again."""
+    if seed is None or asked == 0:
+        return seed
+    return int.from_bytes(hashlib.blake2b(f"{seed}:{asked}".encode(), digest_size=4).digest(), "big")
+
+
 class Session:
     """One optimisation's sampler, loaded from (or started in) its journal file."""
 
@@ -150,15 +159,16 @@ class Session:
         path = journal_path(home, row.study_id)
         ensure_private_dir(path.parent)
         open_private(path, "a").close()
-        sampler = optuna.samplers.TPESampler(
-            seed=self.goal.seed, multivariate=True, n_startup_trials=min(STARTUP_TRIALS, max(1, self.goal.trials // 4))
-        )
         self.study = optuna.create_study(
             storage=JournalStorage(JournalFileBackend(str(path))),
-            sampler=sampler,
             study_name=row.study_id,
             direction=self.goal.direction,
             load_if_exists=True,
+        )
+        self.study.sampler = optuna.samplers.TPESampler(
+            seed=resumed_seed(self.goal.seed, len(self.study.get_trials(deepcopy=False))),
+            multivariate=True,
+            n_startup_trials=min(STARTUP_TRIALS, max(1, self.goal.trials // 4)),
         )
         self.distributions = {d.name: self._distribution(d) for d in self.dimensions}
         self._reconcile()
