@@ -104,17 +104,17 @@ class Poller:
         return JobsChanged(delta, self._names(delta.changed), total)
 
     def _names(self, jobs: list[watch.JobView]) -> dict[str, studies.Title]:
-        """Titles of studies not sent before (a study's name never changes), and again of every running
-        optimisation: one that ends stops counting the trials it never tried, and it may end without a job
-        changing (its last point refused before it got one)."""
+        """Titles of studies not sent before (a study's name never changes), and again of a running optimisation
+        once it has ended (it stops counting the trials it never tried). Running optimisations are read every
+        poll: one may end without a job changing (its last point refused before it got one)."""
         touched = {job.study_id for job in jobs if job.study_id}
         asked = (touched - self.named) | self.searching
         if not asked:
             return {}
         found = studies.titles(asked)
+        searched, self.searching = self.searching, {study_id for study_id, title in found.items() if title.trials}
         self.named |= asked
-        self.searching = (self.searching - asked) | {study_id for study_id, title in found.items() if title.trials}
-        return found
+        return {study_id: title for study_id, title in found.items() if study_id not in self.searching & searched}
 
     def interval(self) -> float:
         if self.failures:

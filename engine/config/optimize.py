@@ -79,7 +79,7 @@ class Dimension:
         return _plain(round(float(value), digits))
 
     def end_of(self, value: Value) -> str | None:
-        """ "low" or "high" when a value sits at (within NEAR_END of) an end of this range; None inside or for
+        """Which end of this range a value sits at (within NEAR_END of it), "low" or "high"; None inside it, and for
         choices, which have no beyond."""
         if self.choices or isinstance(value, str):
             return None
