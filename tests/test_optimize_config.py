@@ -177,6 +177,14 @@ def horn_file(tmp_path: Path) -> Path:
     return path
 
 
+def test_hornq_optimize_says_how_to_follow_the_study_by_an_id_that_works(cli: Cli, horn_file: Path) -> None:
+    args = ("--vary", "a=30..45", "--objective", "bw_h_spread", "--trials", "5", "--study-name", "my horn, v2")
+    started = cli("optimize", str(horn_file), *args, "--no-start")
+    short = started.stdout.strip()[:8]
+    assert f"hornq study show {short} follows it, hornq study stop {short} ends it" in started.stderr
+    assert cli("study", "show", short).stdout.startswith(f"my horn, v2 ({short}, optimize)")
+
+
 def test_hornq_optimize_writes_the_study_for_the_engine_and_queues_nothing_itself(
     home: Home, cli: Cli, horn_file: Path
 ) -> None:

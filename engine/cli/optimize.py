@@ -88,7 +88,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         return 0
     ranges = " ".join(f"{d.name}={d.describe()}" for d in plan.search.dimensions)
     note(f"optimizing study {study.name!r} ({study.id[:8]}): {goal.direction} {goal.objective} over {ranges}")
-    note(f"{goal.trials} trials; hornq study show {study.name} follows it, hornq study stop {study.name} ends it")
+    short = study.id[:8]  # a name may hold spaces or be shared; the id is what to type
+    note(f"{goal.trials} trials; hornq study show {short} follows it, hornq study stop {short} ends it")
     print(study.id)
     from engine.store.estimates import optimization_estimate
 
