@@ -22,7 +22,7 @@ from engine.config.toml_out import dumps
 from engine.errors import HornqError
 from engine.paths import Home
 from engine.solvers import entry
-from engine.store import jobs, settings
+from engine.store import jobs, settings, studies
 from engine.store.lifecycle import ACTIVE, Status
 from engine.store.models import database
 from tui import compare
@@ -125,8 +125,17 @@ class JobActions(Screen[None]):
         self.poller.wake()
 
     def action_new_job(self) -> None:
-        def submitted(job_ids: list[str] | None) -> None:
-            if job_ids:
+        def submitted(started: studies.Started | None) -> None:
+            if started is not None and started.optimization is not None:
+                self.notify(
+                    f"started optimisation {started.optimization.name!r}: its points appear as the engine proposes "
+                    "them (o on its header follows it)"
+                )
+                if self.hornq.start_engine:
+                    self.hornq.ensure_engine(announce=False)
+                self.poller.wake()
+            elif started is not None and started.jobs:
+                job_ids = [job.id for job in started.jobs]
                 count = len(job_ids)
                 self.notify(f"queued a study of {count} jobs" if count > 1 else f"queued {job_ids[0][:8]}")
                 self.queued(job_ids[0])

@@ -1,4 +1,5 @@
-"""The new-job dialog: a config file's path, its estimate shown while it is typed, and the file queued on Enter."""
+"""The new-job dialog: a config file's path, its estimate shown while it is typed, and the file started on Enter:
+its job or study queued, or its optimisation handed to the engine."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from textual.worker import Worker
 
 from engine.store import studies
 from tui.dialogs import InputDialog
-from tui.messages import JobsQueued, SubmitRefused, explain
+from tui.messages import SubmitRefused, explain
+
+
+class FileStarted(Message):
+    """The dialog's file was started: its jobs queued, or its optimisation handed to the engine."""
+
+    def __init__(self, started: studies.Started) -> None:
+        super().__init__()
+        self.started = started
 
 
 class EstimateShown(Message):
@@ -27,7 +36,8 @@ class EstimateShown(Message):
 
 
 class NewJobDialog(InputDialog):
-    """Queues a config file from a worker: a refusal shows under the path and the dialog stays, to fix it.
+    """Starts a config file from a worker (a job, a study, an optimisation): a refusal shows under the path and the
+    dialog stays, to fix it.
 
     While the path is typed, the job's estimate (run time, memory, warnings) is made in a worker once typing
     pauses and shown under the path, so it is on screen before Enter queues the job.
@@ -81,15 +91,14 @@ class NewJobDialog(InputDialog):
     @work(thread=True, group="submit")
     def submit(self, path: str) -> None:
         try:
-            queued = studies.submit_file(Path(path).expanduser())
+            started = studies.start_file(Path(path).expanduser())
         except Exception as exc:  # refused config or storage trouble: shown inline, nothing queued
             self.post_message(SubmitRefused(explain(exc)))
             return
-        self.post_message(JobsQueued([job.id for job in queued]))
+        self.post_message(FileStarted(started))
 
     def on_submit_refused(self, message: SubmitRefused) -> None:
         self.query_one("#error", Static).update(message.reason)
 
-    def on_jobs_queued(self, message: JobsQueued) -> None:
-        message.stop()
-        self.dismiss(message.job_ids)
+    def on_file_started(self, message: FileStarted) -> None:
+        self.dismiss(message.started)

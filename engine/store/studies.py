@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from engine.config.job import LABEL_MAX, JobSpec, check_label, parse_config, read_config_file
+from engine.config.optimize import Options, is_optimize
 from engine.config.sweeps import Plan, Value, apply, combine, label_for, parse_vary_option, study_section
 from engine.errors import AmbiguousId, ConfigError, Conflict, NotFound
 from engine.store import jobs, optimize
@@ -232,19 +233,21 @@ def rerun(study_id: str, *, every: bool = False) -> list[Job]:
         return [jobs.rerun(job.id) for job in latest(study_id) if job.status in wanted]
 
 
-def submit_file(path: Path) -> list[Job]:
-    """Queue a config file: its study's jobs when it defines one (``[study]``), else its one job."""
-    plan = draft_file(path)
+class Started(NamedTuple):
+    """What a config file started: queued jobs (one, or a grid study's), or an optimisation, whose points the
+    engine queues."""
+
+    jobs: list[Job]
+    optimization: Study | None
+
+
+def start_file(path: Path) -> Started:
+    """Start a config file as the app's new-job dialog does: its optimisation, its study's jobs, or its one job."""
+    raw = read_config_file(path)
+    base_dir = path.resolve().parent
+    if is_optimize(raw):
+        return Started([], optimize.create(optimize.draft(raw, base_dir, Options(), default_name=path.stem)))
+    plan = draft(raw, base_dir, default_name=path.stem)
     if plan is not None:
-        return queue(plan)[1]
-    from engine.config.job import load_config_file
-
-    return [jobs.submit(load_config_file(path))]
-
-
-def check_file(path: Path) -> None:
-    """Validate a config file as ``submit_file`` would queue it, writing nothing."""
-    if draft_file(path) is None:
-        from engine.config.job import load_config_file
-
-        load_config_file(path)
+        return Started(queue(plan)[1], None)
+    return Started([jobs.submit(parse_config(raw, base_dir))], None)

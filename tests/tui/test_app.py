@@ -6,12 +6,14 @@ import json
 import sys
 from pathlib import Path
 
+from textual.notifications import Notify
 from textual.widgets import Input, Log, RadioButton, Static
 
 from engine.paths import Home
-from engine.store import jobs, settings
-from engine.store.models import Job, database
+from engine.store import jobs, optimize, settings
+from engine.store.models import Job, Optimization, Study, database
 from tests.conftest import Cli, EngineProcess
+from tests.horn.test_horn_job import SMALL_HORN
 from tests.tui.conftest import plain, quit_app, select, settle, wait_until
 from tui.detail import DetailScreen
 from tui.dialogs import ConfirmDialog, ExportDialog, InputDialog
@@ -52,6 +54,25 @@ async def test_new_job_dialog_shows_config_errors_inline_and_queues_a_valid_file
         await wait_until(pilot, lambda: len(app.main.table.views) == 1)
         job = Job.get()
         assert job.label == "from the app" and app.main.table.selected_id == job.id
+
+
+async def test_new_job_dialog_starts_an_optimisation_for_the_engine_to_propose_its_points(
+    make_app, home: Home, tmp_path: Path
+) -> None:
+    path = tmp_path / "search.toml"
+    study = '\n[study]\nmode = "optimize"\nobjective = "bw_h_spread"\ntrials = 6\n[study.vary]\na = "30..45"\n'
+    path.write_text(SMALL_HORN.format(label="search") + study)
+    messages: list = []
+    app = make_app()
+    async with app.run_test(message_hook=messages.append) as pilot:
+        await pilot.press("n")
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        toasts = [m.notification.message for m in messages if isinstance(m, Notify)]
+        assert any(t.startswith("started optimisation 'search': its points appear as the engine") for t in toasts)
+    (row,) = Optimization.select()
+    assert (optimize.goal(row).trials, Study.get_by_id(row.study_id).name, Job.select().count()) == (6, "search", 0)
 
 
 async def test_cancel_asks_first_and_no_is_the_default(make_app, sample: dict[str, str]) -> None:
