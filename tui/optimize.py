@@ -295,7 +295,8 @@ class OptimizationScreen(Screen[None]):
         self.post_message(OptimizationLoaded(found))
 
     def on_optimization_loaded(self, message: OptimizationLoaded) -> None:
-        if message.optimization is not None:
+        """Rebuild only on news: the ranked table of a study of thousands of trials takes most of a second."""
+        if message.optimization is not None and message.optimization != self.optimization:
             self.show(message.optimization)
 
     def action_close(self) -> None:
