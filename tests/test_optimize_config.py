@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.config.job import read_config_file
 from engine.config.objective import default_direction, parse_constraint, parse_objective
 from engine.config.optimize import Dimension, Options, parse_dimension
 from engine.errors import ConfigError, UsageError
@@ -18,6 +19,7 @@ from tests.horn.test_horn_job import SMALL_HORN
 
 KNOWN = {"bw_h_spread": "lower", "on_axis_dev": "lower", "control_h_hz": "lower", "di_mean": None}
 RAW = tomllib.loads(SMALL_HORN.format(label="small"))
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rosse-optimize.toml"
 
 
 def draft(*vary: str, **options) -> optimize.Draft:
@@ -212,3 +214,11 @@ def test_hornq_optimize_refuses_bad_input_in_one_line_and_writes_nothing(
     result = cli("optimize", str(horn_file), *defaults, *args, "--no-start", check=False)
     assert result.returncode == 3 and result.stderr.startswith(message) and result.stderr.count("\n") == 1
     assert Study.select().count() == 0
+
+
+def test_the_shipped_optimisation_example_is_accepted_at_every_end_of_its_ranges() -> None:
+    plan = optimize.draft(read_config_file(EXAMPLE), EXAMPLE.parent, Options(), default_name=EXAMPLE.stem)
+    goal = plan.search.goal
+    assert (plan.name, goal.objective, goal.direction) == ("constant beamwidth", "bw_h_spread", "minimize")
+    assert goal.trials == 40
+    assert [d.describe() for d in plan.search.dimensions] == ["30..50", "150..300", "0.2..2", "0..1"]
